@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "core/version.h"
+#include "debug/regdump.h"
+#include "debug/timeline.h"
+
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only there to make KVM_RUN return EINTR */
+}
+
+int vcpu_signals_init(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (!v->run)
+		return;
+	v->run->immediate_exit = 1;
+	if (v->thread_started && !pthread_equal(v->thread, pthread_self()))
+		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+}
+
+static void handle_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+	/* String I/O (rep outs/ins) arrives as count back-to-back items. */
+	for (uint32_t i = 0; i < run->io.count; i++) {
+		bus_dispatch(&v->vm->pio, run->io.port, data, run->io.size, is_write);
+		data += run->io.size;
+	}
+}
+
+static void handle_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint32_t len = run->mmio.len <= sizeof(run->mmio.data) ? run->mmio.len : 0;
+	bus_dispatch(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
+		     run->mmio.is_write);
+}
+
+/* The VM cannot go on: say why, dump the registers, end with the crash status. */
+static void crash(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void crash(struct vcpu *v, const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	fprintf(stderr, "millivm: vCPU %u: %s\n", v->id, reason);
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0 && ioctl(v->fd, KVM_GET_SREGS, &sregs) == 0)
+		regdump_print(stderr, reason, &regs, &sregs, &v->vm->mem);
+	vm_request_exit(v->vm, MILLIVM_EXIT_CRASH);
+}
+
+static void handle_internal_error(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	char data[160] = "";
+	size_t used = 0;
+	uint32_t n = run->internal.ndata;
+	if (n > sizeof(run->internal.data) / sizeof(run->internal.data[0]))
+		n = sizeof(run->internal.data) / sizeof(run->internal.data[0]);
+	for (uint32_t i = 0; i < n && used < sizeof(data) - 20; i++)
+		used += (size_t)snprintf(data + used, sizeof(data) - used, " 0x%llx",
+					 (unsigned long long)run->internal.data[i]);
+	crash(v, "KVM internal error: suberror %u (%s)%s%s", run->internal.suberror,
+	      regdump_internal_error_name(run->internal.suberror), n ? ", data" : "", data);
+}
+
+static void handle_system_event(struct vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_exit(v->vm, 0);
+		break;
+	default:
+		crash(v, "unexpected system event %u", v->run->system_event.type);
+	}
+}
+
+/* Returns false when the vCPU must stop. */
+static bool handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(v);
+		return true;
+	case KVM_EXIT_MMIO:
+		handle_mmio(v);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		handle_internal_error(v);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		crash(v, "KVM entry failed: hardware reason 0x%llx",
+		      (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		handle_system_event(v);
+		return false;
+	default:
+		crash(v, "unexpected KVM exit %u (%s)", run->exit_reason,
+		      regdump_exit_reason_name(run->exit_reason));
+		return false;
+	}
+}
+
+void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	if (v->id == 0)
+		timeline_mark(TL_GUEST_ENTRY);
+	while (!atomic_load(&vm->exiting)) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				v->run->immediate_exit = 0;
+				continue;
+			}
+			crash(v, "KVM_RUN: %s", strerror(errno));
+			break;
+		}
+		if (!handle_exit(v))
+			break;
+	}
+	return NULL;
+}

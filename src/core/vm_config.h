@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The VM description. The command line (options.c) and, later, the Firecracker-style config
+ * file and API build one of these; everything below them reads only this.
+ */
+#ifndef MILLIVM_VM_CONFIG_H
+#define MILLIVM_VM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "millivm/layout.h"
+#include "x86/cpuid.h"
+
+#define VM_DEFAULT_MEM MiB(256)
+#define VM_MIN_MEM MiB(8)
+#define VM_MAX_MEM GiB(1024)
+#define VM_MAX_VCPUS 254
+
+struct vm_config {
+	const char *kernel_path;
+	const char *initrd_path;
+	const char *cmdline;  /* as the user gave it; devices may append tokens */
+	uint64_t mem_size;
+	unsigned vcpus;
+	struct cpuid_bit cpuid_masks[CPUID_MAX_MASKS];
+	unsigned ncpuid_masks;
+
+	/* seeing the boot */
+	bool timeline;
+	const char *timeline_json;
+	const char *trace_out;
+};
+
+void vm_config_defaults(struct vm_config *cfg);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The small fixed-function devices of the platform (design.md section 3): the i8042 reset
+ * line, the debug-exit port, the Firecracker boot timer and the guest trace port.
+ */
+#ifndef MILLIVM_PLATFORM_H
+#define MILLIVM_PLATFORM_H
+
+#include "core/error.h"
+#include "core/vm.h"
+
+int i8042_create(struct vm *vm, struct error *err);
+int debug_exit_create(struct vm *vm, struct error *err);
+int boot_timer_create(struct vm *vm, struct error *err);
+
+#endif
