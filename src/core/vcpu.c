@@ -70,7 +70,7 @@ static void crash(struct vcpu *v, const char *fmt, ...)
 	struct kvm_sregs sregs;
 	fprintf(stderr, "millivm: vCPU %u: %s\n", v->id, reason);
 	if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0 && ioctl(v->fd, KVM_GET_SREGS, &sregs) == 0)
-		regdump_print(stderr, reason, &regs, &sregs, &v->vm->mem);
+		regdump_print(stderr, NULL, &regs, &sregs, &v->vm->mem);
 	vm_request_exit(v->vm, MILLIVM_EXIT_CRASH);
 }
 
