@@ -90,6 +90,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	timeline_mark(TL_ARGS_PARSED);
+	if (cfg.ndrives || cfg.rng || cfg.console == CONSOLE_VIRTIO || cfg.gdb_address) {
+		error_set(&err, "virtio devices and --gdb are not in this build yet");
+		return fail(&err);
+	}
 	signal(SIGPIPE, SIG_IGN); /* a closed console must not kill the VM */
 
 	struct vm *vm = &the_vm;

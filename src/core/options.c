@@ -12,6 +12,10 @@ enum long_only_option {
 	OPT_TIMELINE,
 	OPT_TIMELINE_JSON,
 	OPT_TRACE_OUT,
+	OPT_RNG,
+	OPT_CONSOLE,
+	OPT_GDB,
+	OPT_GDB_WAIT,
 };
 
 static const struct option long_options[] = {
@@ -24,6 +28,11 @@ static const struct option long_options[] = {
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "timeline-json", required_argument, NULL, OPT_TIMELINE_JSON },
 	{ "trace-out", required_argument, NULL, OPT_TRACE_OUT },
+	{ "drive", required_argument, NULL, 'd' },
+	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "gdb", required_argument, NULL, OPT_GDB },
+	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -41,19 +50,29 @@ void options_usage(FILE *out)
 		"  -a, --append CMDLINE     kernel command line (at most %llu bytes)\n"
 		"  -i, --initrd FILE        initial ramdisk, handed over as PVH module 0\n"
 		"  -c, --cpus N             number of vCPUs, 1-%d (default 1)\n"
+		"  -d, --drive FILE[,ro][,serial=ID]\n"
+		"                           virtio-blk disk on a raw image (repeatable, up to %d)\n"
+		"      --rng                virtio-rng entropy device (host getrandom)\n"
+		"      --console serial|virtio|none\n"
+		"                           where stdin/stdout go: COM1 (default) or virtio-console\n"
 		"      --cpuid-disable LIST hide CPU features from the guest: comma-separated names\n"
 		"                           or LEAF[.SUBLEAF]:REG:BIT (e.g. xsave,smap,0x7.0:ebx:20);\n"
 		"                           names: %s\n"
 		"      --timeline           print the boot timeline on stderr at exit\n"
 		"      --timeline-json FILE write the boot timeline as JSON\n"
 		"      --trace-out FILE     write the guest's boot trace in tslog text format\n"
+		"      --gdb tcp:[HOST:]PORT|unix:PATH\n"
+		"                           serve the GDB remote protocol (target description\n"
+		"                           follows the kernel's ELF class: i386 or x86-64)\n"
+		"      --gdb-wait           start halted until gdb continues (like qemu -S -s)\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
 		"\n"
 		"Exit status: the guest's debug-exit value; 0 after a guest reset or power-off;\n"
 		"1 for bad input or a monitor error; %d when the VM crashed (KVM failure, triple\n"
 		"fault), with a register dump on stderr.\n",
-		LAYOUT_CMDLINE_MAX - 1, VM_MAX_VCPUS, cpuid_feature_names(), MILLIVM_EXIT_CRASH);
+		LAYOUT_CMDLINE_MAX - 1, VM_MAX_VCPUS, VM_MAX_DRIVES, cpuid_feature_names(),
+		MILLIVM_EXIT_CRASH);
 }
 
 static int add_cpuid_masks(struct vm_config *cfg, const char *list, struct error *err)
@@ -74,7 +93,68 @@ static int add_cpuid_masks(struct vm_config *cfg, const char *list, struct error
 	return 0;
 }
 
-static int apply_option(struct vm_config *cfg, int opt, const char *arg, struct error *err)
+/* FILE[,ro][,serial=ID]: the path may not contain commas (QEMU's -drive has the same rule). */
+static int add_drive(struct vm_config *cfg, char *spec, struct error *err)
+{
+	if (cfg->ndrives >= VM_MAX_DRIVES)
+		return error_set(err, "--drive: more than %d drives", VM_MAX_DRIVES);
+	struct drive_config *d = &cfg->drives[cfg->ndrives];
+	memset(d, 0, sizeof(*d));
+	char *save = NULL;
+	char *path = strtok_r(spec, ",", &save);
+	if (!path || !*path)
+		return error_set(err, "--drive: no file given");
+	d->path = path;
+	for (char *opt = strtok_r(NULL, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		if (strcmp(opt, "ro") == 0 || strcmp(opt, "readonly") == 0)
+			d->read_only = true;
+		else if (strcmp(opt, "rw") == 0)
+			d->read_only = false;
+		else if (strncmp(opt, "serial=", 7) == 0 && strlen(opt + 7) <= 20)
+			d->serial = opt + 7;
+		else if (strncmp(opt, "serial=", 7) == 0)
+			return error_set(err, "--drive %s: serial '%s' is longer than 20 bytes", path,
+					 opt + 7);
+		else
+			return error_set(err, "--drive %s: unknown option '%s' (ro, rw, serial=ID)",
+					 path, opt);
+	}
+	cfg->ndrives++;
+	return 0;
+}
+
+static int parse_console(struct vm_config *cfg, const char *arg, struct error *err)
+{
+	if (strcmp(arg, "serial") == 0 || strcmp(arg, "com1") == 0)
+		cfg->console = CONSOLE_SERIAL;
+	else if (strcmp(arg, "virtio") == 0)
+		cfg->console = CONSOLE_VIRTIO;
+	else if (strcmp(arg, "none") == 0)
+		cfg->console = CONSOLE_NONE;
+	else
+		return error_set(err, "--console '%s': use serial, virtio or none", arg);
+	return 0;
+}
+
+static int parse_gdb_address(struct vm_config *cfg, const char *arg, struct error *err)
+{
+	if (strncmp(arg, "unix:", 5) == 0 && arg[5]) {
+		cfg->gdb_address = arg;
+		return 0;
+	}
+	if (strncmp(arg, "tcp:", 4) == 0) {
+		const char *port = strrchr(arg + 4, ':');
+		port = port ? port + 1 : arg + 4;
+		unsigned long n;
+		if (parse_uint_range(port, 1, 65535, &n, err) < 0)
+			return error_prefix(err, "--gdb %s: port", arg);
+		cfg->gdb_address = arg;
+		return 0;
+	}
+	return error_set(err, "--gdb '%s': use tcp:[HOST:]PORT or unix:PATH", arg);
+}
+
+static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error *err)
 {
 	unsigned long n;
 	switch (opt) {
@@ -115,6 +195,18 @@ static int apply_option(struct vm_config *cfg, int opt, const char *arg, struct 
 	case OPT_TRACE_OUT:
 		cfg->trace_out = arg;
 		return 0;
+	case 'd':
+		return add_drive(cfg, arg, err);
+	case OPT_RNG:
+		cfg->rng = true;
+		return 0;
+	case OPT_CONSOLE:
+		return parse_console(cfg, arg, err);
+	case OPT_GDB:
+		return parse_gdb_address(cfg, arg, err);
+	case OPT_GDB_WAIT:
+		cfg->gdb_wait = true;
+		return 0;
 	}
 	return error_set(err, "internal error: unhandled option %d", opt);
 }
@@ -126,7 +218,7 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg,
 	opterr = 0; /* we word the errors ourselves, one line each */
 	optind = 1;
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":k:m:a:i:c:hV", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":k:m:a:i:c:d:hV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			options_usage(stdout);
@@ -151,6 +243,10 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg,
 	}
 	if (!cfg->kernel_path) {
 		error_set(err, "no kernel given: use -k KERNEL (see --help)");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->gdb_wait && !cfg->gdb_address) {
+		error_set(err, "--gdb-wait needs --gdb ADDRESS");
 		return OPTIONS_ERROR;
 	}
 	return OPTIONS_RUN;

@@ -16,6 +16,19 @@
 #define VM_MIN_MEM MiB(8)
 #define VM_MAX_MEM GiB(1024)
 #define VM_MAX_VCPUS 254
+#define VM_MAX_DRIVES 8
+
+enum console_kind {
+	CONSOLE_SERIAL,     /* COM1 on stdin/stdout (default) */
+	CONSOLE_VIRTIO,     /* virtio-console port 0 on stdin/stdout; COM1 output discarded */
+	CONSOLE_NONE,
+};
+
+struct drive_config {
+	const char *path;
+	bool read_only;
+	const char *serial; /* VIRTIO_BLK_T_GET_ID answer; NULL: derived from the index */
+};
 
 struct vm_config {
 	const char *kernel_path;
@@ -26,10 +39,18 @@ struct vm_config {
 	struct cpuid_bit cpuid_masks[CPUID_MAX_MASKS];
 	unsigned ncpuid_masks;
 
+	/* devices */
+	struct drive_config drives[VM_MAX_DRIVES];
+	unsigned ndrives;
+	bool rng;
+	enum console_kind console;
+
 	/* seeing the boot */
 	bool timeline;
 	const char *timeline_json;
 	const char *trace_out;
+	const char *gdb_address; /* "tcp:PORT", "tcp:HOST:PORT" or "unix:PATH"; NULL: no stub */
+	bool gdb_wait;           /* start halted until the debugger continues */
 };
 
 void vm_config_defaults(struct vm_config *cfg);
