@@ -11,7 +11,7 @@ override CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -MMD -MP
 LDLIBS := -lpthread
 
 MONITOR_MAIN := src/core/main.c
-MONITOR_SRC := $(filter-out $(MONITOR_MAIN),$(sort $(wildcard src/*/*.c)))
+MONITOR_SRC := $(filter-out $(MONITOR_MAIN),$(sort $(wildcard src/*/*.c src/*/*/*.c)))
 MONITOR_OBJ := $(MONITOR_SRC:%.c=$(BUILD)/obj/%.o)
 MONITOR_LIB := $(BUILD)/libmillivm.a
 
@@ -19,7 +19,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all run check check-unit check-integration check-asan clean deps
-all: $(BUILD)/millivm $(BUILD)/refguest.elf
+all: $(BUILD)/millivm $(BUILD)/refguest.elf $(BUILD)/refguest32.elf
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -30,10 +30,10 @@ bool pvh_elf_is_elf(const struct file_reader *kernel)
 static int read_header(const struct file_reader *k, struct elf_image *img, struct error *err)
 {
 	unsigned char ident[EI_NIDENT];
+	if (!pvh_elf_is_elf(k))
+		return error_set(err, k->size < SELFMAG ? "truncated ELF header" : "not an ELF file");
 	if (reader_read(k, 0, ident, sizeof(ident)) < 0)
 		return error_set(err, "truncated ELF header");
-	if (memcmp(ident, ELFMAG, SELFMAG) != 0)
-		return error_set(err, "not an ELF file");
 	if (ident[EI_DATA] != ELFDATA2LSB)
 		return error_set(err, "not a little-endian ELF file");
 	if (ident[EI_VERSION] != EV_CURRENT)

@@ -28,6 +28,23 @@ void guest_mem_free(struct guest_mem *mem)
 	mem->host = NULL;
 }
 
+uint64_t guest_mem_resident_bytes(const struct guest_mem *mem)
+{
+	enum { PAGE = 4096, WINDOW_PAGES = 65536 };
+	static unsigned char vec[WINDOW_PAGES];
+	uint64_t resident = 0;
+	for (uint64_t off = 0; off < mem->size; off += (uint64_t)WINDOW_PAGES * PAGE) {
+		uint64_t len = mem->size - off;
+		if (len > (uint64_t)WINDOW_PAGES * PAGE)
+			len = (uint64_t)WINDOW_PAGES * PAGE;
+		if (mincore(mem->host + off, len, vec) < 0)
+			return 0;
+		for (uint64_t i = 0; i < (len + PAGE - 1) / PAGE; i++)
+			resident += (vec[i] & 1) ? PAGE : 0;
+	}
+	return resident;
+}
+
 /* Offset of [gpa, gpa + len) inside a region [start, start + region_len), or -1. */
 static int64_t region_offset(uint64_t gpa, uint64_t len, uint64_t start, uint64_t region_len)
 {

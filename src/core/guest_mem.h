@@ -26,6 +26,9 @@ void guest_mem_init_layout(struct guest_mem *mem, uint8_t *host, uint64_t size);
 int guest_mem_alloc(struct guest_mem *mem, uint64_t size);
 void guest_mem_free(struct guest_mem *mem);
 
+/* Bytes of guest RAM the host has actually populated (pages the guest or loader touched). */
+uint64_t guest_mem_resident_bytes(const struct guest_mem *mem);
+
 /*
  * Host pointer for [gpa, gpa + len) if the whole range is guest RAM in one region, else NULL.
  * Overflow-safe for any 64-bit gpa and len: this is the one bounds check for guest pointers.

@@ -55,9 +55,11 @@ static void wait_for_exit(struct vm *vm)
 }
 
 /* Outputs asked for on the command line, written once the guest is gone. */
-static int write_reports(const struct vm_config *cfg)
+static int write_reports(const struct vm *vm, const struct vm_config *cfg)
 {
 	int rc = 0;
+	if (cfg->timeline_json)
+		timeline_set_guest_resident(guest_mem_resident_bytes(&vm->mem));
 	if (cfg->timeline)
 		timeline_print(stderr);
 	if (cfg->timeline_json && timeline_write_json(cfg->timeline_json) < 0) {
@@ -114,7 +116,7 @@ int main(int argc, char **argv)
 	wait_for_exit(vm);
 	console_terminal_restore();
 
-	if (write_reports(&cfg) < 0 && vm->exit_status == 0)
+	if (write_reports(vm, &cfg) < 0 && vm->exit_status == 0)
 		return MILLIVM_EXIT_ERROR;
 	return vm->exit_status;
 }

@@ -18,6 +18,7 @@ static const char *const event_names[TL_EVENT_COUNT] = {
 /* 0 = not yet; the first mark wins (vCPU threads and the main thread may race). */
 static _Atomic int64_t marks[TL_EVENT_COUNT];
 static uint32_t tsc_khz;
+static uint64_t guest_resident;
 
 static int64_t now_ns(void)
 {
@@ -44,6 +45,11 @@ void timeline_set_tsc_khz(uint32_t khz)
 	tsc_khz = khz;
 }
 
+void timeline_set_guest_resident(uint64_t bytes)
+{
+	guest_resident = bytes;
+}
+
 void timeline_print(FILE *out)
 {
 	fprintf(out, "millivm timeline (ms since process start):\n");
@@ -61,7 +67,8 @@ int timeline_write_json(const char *path)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "{\n  \"unit\": \"ms\",\n  \"tsc_khz\": %u", tsc_khz);
+	fprintf(f, "{\n  \"unit\": \"ms\",\n  \"tsc_khz\": %u,\n  \"guest_resident_kib\": %llu",
+		tsc_khz, (unsigned long long)(guest_resident >> 10));
 	for (int ev = 0; ev < TL_EVENT_COUNT; ev++) {
 		int64_t ns = timeline_ns((enum timeline_event)ev);
 		if (ns < 0)

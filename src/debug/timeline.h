@@ -28,6 +28,10 @@ int64_t timeline_ns(enum timeline_event ev);
 
 void timeline_set_tsc_khz(uint32_t khz);
 
+/* Guest RAM populated at exit, reported in the JSON so benchmarks can separate guest pages
+ * from the monitor's own memory. */
+void timeline_set_guest_resident(uint64_t bytes);
+
 void timeline_print(FILE *out);
 int timeline_write_json(const char *path);
 
