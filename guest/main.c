@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The reference guest's C entry (entry.S calls it in long mode): read the command line, then
+ * run every check group once, in a fixed order, and exit with the verdict.
+ */
+#include <millivm/abi.h>
+#include <stdint.h>
+
+#include "checks.h"
+#include "console.h"
+#include "options.h"
+#include "report.h"
+#include "shutdown.h"
+#include "trace.h"
+
+extern uint32_t boot_start_info; /* entry.S: EBX at entry */
+
+_Noreturn void refguest_main(void);
+
+static void run_checks(const struct hvm_start_info *si, const char *cmdline,
+		       const struct options *opts)
+{
+	struct hypervisor_info hv;
+
+	trace_enter(TRACE_CHECK_START_INFO);
+	bool start_info_usable = check_start_info(si, cmdline, opts);
+	trace_exit(TRACE_CHECK_START_INFO);
+
+	if (start_info_usable) {
+		trace_enter(TRACE_CHECK_MEMMAP);
+		check_memmap(si, opts);
+		trace_exit(TRACE_CHECK_MEMMAP);
+		trace_enter(TRACE_CHECK_INITRD);
+		check_initrd(si, opts);
+		trace_exit(TRACE_CHECK_INITRD);
+	} else {
+		for (enum check_id c = CHECK_MEMMAP; c <= CHECK_INITRD; c++)
+			report_skip(c, "no usable start_info");
+	}
+
+	trace_enter(TRACE_CHECK_CPUID);
+	check_cpuid(&hv);
+	trace_exit(TRACE_CHECK_CPUID);
+	trace_enter(TRACE_CHECK_PVCLOCK);
+	check_pvclock(&hv);
+	trace_exit(TRACE_CHECK_PVCLOCK);
+	trace_enter(TRACE_CHECK_MPTABLE);
+	check_mptable(opts);
+	trace_exit(TRACE_CHECK_MPTABLE);
+}
+
+_Noreturn void refguest_main(void)
+{
+	const struct hvm_start_info *si = (const struct hvm_start_info *)(uintptr_t)boot_start_info;
+	struct options opts;
+
+	trace_boot_phases();
+	trace_enter(TRACE_SETUP);
+	const char *cmdline = start_info_cmdline(si);
+
+	parse_options(cmdline, &opts);
+	if (opts.exit_now) /* before anything else: tests of exit-status propagation */
+		guest_exit(opts.exit_status);
+	report_set_quiet(opts.quiet);
+	console_init();
+	trace_exit(TRACE_SETUP);
+	if (opts.fault != FAULT_NONE)
+		provoke_fault(opts.fault);
+
+	trace_enter(TRACE_CHECKS);
+	run_checks(si, cmdline, &opts);
+	trace_exit(TRACE_CHECKS);
+
+	mark_boot_done();
+	trace_enter(TRACE_VERDICT);
+	int status = report_verdict();
+	trace_exit(TRACE_VERDICT);
+	guest_exit((uint8_t)status);
+}
