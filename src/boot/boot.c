@@ -24,7 +24,7 @@ int boot_write_mptable(struct vm *vm, struct error *err)
 	size_t size = mptable_size(mc.cpus);
 	uint8_t *dst = gpa_range(&vm->mem, LAYOUT_MPTABLE, size);
 	if (size > LAYOUT_MPTABLE_MAX || !dst)
-		return error_set(err, "MP table for %u CPUs does not fit below 640 KiB", mc.cpus);
+		return error_set(err, "MP table for %u CPUs does not fit below 1 MiB", mc.cpus);
 	if (mptable_build(dst, size, (uint32_t)LAYOUT_MPTABLE, &mc) == 0)
 		return error_set(err, "cannot build the MP table for %u CPUs", mc.cpus);
 	return 0;

@@ -124,9 +124,11 @@ static int scan_note_segment(const uint8_t *notes, uint64_t size, uint64_t align
 		memcpy(&namesz, notes + pos, 4);
 		memcpy(&descsz, notes + pos + 4, 4);
 		memcpy(&type, notes + pos + 8, 4);
+		/* The name follows the 12-byte header, the descriptor and the next note start at
+		 * the next aligned offset (with 8-byte alignment the header itself is not). */
 		uint64_t name_at = pos + 12;
-		uint64_t desc_at = name_at + align_up(namesz, align);
-		uint64_t next = desc_at + align_up(descsz, align);
+		uint64_t desc_at = align_up(name_at + namesz, align);
+		uint64_t next = align_up(desc_at + descsz, align);
 		if (desc_at > size || next > size || next <= pos)
 			return error_set(err, "malformed ELF note at offset %llu of its segment",
 					 (unsigned long long)pos);

@@ -2,7 +2,8 @@
 /*
  * What a PVH kernel is handed (design.md section 2): hvm_start_info version 1 at
  * LAYOUT_START_INFO, the module list (initrd = module 0), the memory map and the command line.
- * start_info, module list and memory map share one page, as NetBSD assumes.
+ * start_info and the module list share a page; the memory map has a page of its own with
+ * readable RAM after it (NetBSD's copy of the map may read past the table).
  */
 #ifndef MILLIVM_PVH_START_INFO_H
 #define MILLIVM_PVH_START_INFO_H
