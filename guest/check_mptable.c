@@ -52,7 +52,8 @@ static const struct mpf_intel *locate_floating(void)
 	const struct mpf_intel *mpf = (const struct mpf_intel *)(uintptr_t)LAYOUT_MPTABLE;
 
 	if (!has_signature(mpf->signature, MPF_SIGNATURE32)) {
-		mpf = find_floating_in(LAYOUT_EBDA_START, LAYOUT_MPTABLE + LAYOUT_MPTABLE_MAX);
+		/* the MP spec's first place to look: the first KiB of the EBDA */
+		mpf = find_floating_in(LAYOUT_EBDA_START, LAYOUT_EBDA_START + 0x400);
 		if (!mpf)
 			mpf = find_floating_in(BIOS_AREA_START, BIOS_AREA_END);
 		if (!mpf) {
@@ -84,9 +85,10 @@ static bool config_header_walkable(const struct mpc_table *table)
 		report_fail(CHECK_MP_CONFIG, "no \"PCMP\" at 0x%lx", (unsigned long)(uintptr_t)table);
 		return false;
 	}
-	if (table->length < sizeof(*table) || table->length > LAYOUT_MPTABLE_MAX) {
-		report_fail(CHECK_MP_CONFIG, "base table length %u (%u..%u allowed)", table->length,
-			    (unsigned)sizeof(*table), (unsigned)LAYOUT_MPTABLE_MAX);
+	/* the upper bound (the table inside the reserved area) is checked with its address */
+	if (table->length < sizeof(*table)) {
+		report_fail(CHECK_MP_CONFIG, "base table length %u (at least %u)", table->length,
+			    (unsigned)sizeof(*table));
 		return false;
 	}
 	return true;

@@ -48,6 +48,12 @@ if [ "$rc" -ne 0 ] && [ "$rc" -lt 100 ]; then pass "wrong memory size is caught 
 else fail "wrong memory size: exit $rc"; fi
 expect_stdout "FAIL memmap" "the failed check is named"
 
+# The MP table lists every vCPU (the guest checks ids, one BSP, the IOAPIC id = N).
+for cpus in 2 4 254; do
+	run_millivm -k "$REFGUEST" -c "$cpus" -a "quiet expect_mem=256M expect_cpus=$cpus"
+	expect_rc 0 "MP table with $cpus vCPUs passes the guest's checks"
+done
+
 # CPUID masks reach the guest (-c 1 so the MP table check stays as it is).
 run_millivm -k "$REFGUEST" -a "expect_mem=256M" --cpuid-disable kvmclock
 [ "$rc" -ne 0 ] && grep -q "FAIL cpuid-features" "$out" &&
