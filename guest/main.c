@@ -12,6 +12,7 @@
 #include "report.h"
 #include "shutdown.h"
 #include "trace.h"
+#include "virtio.h"
 
 extern uint32_t boot_start_info; /* entry.S: EBX at entry */
 
@@ -47,6 +48,8 @@ static void run_checks(const struct hvm_start_info *si, const char *cmdline,
 	trace_enter(TRACE_CHECK_MPTABLE);
 	check_mptable(opts);
 	trace_exit(TRACE_CHECK_MPTABLE);
+	/* Only with virtio_mmio.device= tokens or virtio parameters (virtio_mmio.c). */
+	virtio_run_checks(si, &opts->virtio);
 }
 
 _Noreturn void refguest_main(void)

@@ -19,8 +19,8 @@ static bool word_number(const char *value, bool allow_size_suffix, uint64_t *out
 }
 
 /*
- * virtio_mmio.device=<size>@<base>:<irq>[:<id>]: we want the IRQ only, so the size and base
- * are skipped, not parsed (hex digits cost a few dozen instructions each).
+ * virtio_mmio.device=<size>@<base>:<irq>[:<id>]: the MP check wants the IRQ only, so the size
+ * and base are skipped here (virtio_mmio.c parses the whole token when it probes).
  */
 static bool virtio_device_irq(const char *value, uint32_t *irqs)
 {
@@ -122,8 +122,12 @@ static bool parse_word(const char *word, struct options *opts)
 		return true;
 	case 'v':
 		if ((value = skip_prefix(word, "virtio_mmio.device=")))
-			return virtio_device_irq(value, &opts->virtio_irqs);
-		return true;
+			return virtio_device_irq(value, &opts->virtio_irqs) &&
+			       virtio_option_token(value, &opts->virtio);
+		return virtio_option_word(word, &opts->virtio);
+	case 'b':
+	case 'h':
+		return virtio_option_word(word, &opts->virtio);
 	default:
 		return true;
 	}

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "virtio_options.h"
+
 enum fault_kind {
 	FAULT_NONE,
 	FAULT_TRIPLE, /* fault=triple: no IDT, then a page fault: the VM shuts down */
@@ -32,6 +34,8 @@ struct options {
 	uint32_t expect_cpus;
 	/* ISA IRQs of virtio_mmio.device= tokens: the MP table must say level, active high. */
 	uint32_t virtio_irqs;
+	/* virtio_mmio.device= tokens and the virtio checks' parameters. */
+	struct virtio_options virtio;
 	/* The first parameter we know but could not read, for the cmdline check; else NULL. */
 	const char *bad_parameter;
 	/* Bytes before the NUL: the cmdline check wants it below LAYOUT_CMDLINE_MAX. */

@@ -27,6 +27,17 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_MP_IOAPIC] = "mp-ioapic",
 	[CHECK_MP_IRQS] = "mp-irqs",
 	[CHECK_MP_LINTS] = "mp-lints",
+	[CHECK_VIRTIO_PROBE] = "virtio-probe",
+	[CHECK_BLK_ID] = "blk-id",
+	[CHECK_BLK_WRITE] = "blk-write",
+	[CHECK_BLK_FLUSH] = "blk-flush",
+	[CHECK_BLK_READ] = "blk-read",
+	[CHECK_BLK_RO] = "blk-ro",
+	[CHECK_BLK_IRQ] = "blk-irq",
+	[CHECK_RNG] = "rng",
+	[CHECK_CONSOLE] = "console",
+	[CHECK_HOSTILE] = "hostile",
+	[CHECK_HOSTILE_RECOVER] = "hostile-recover",
 };
 
 struct report_state report_state;

@@ -27,7 +27,19 @@ enum check_id {
 	CHECK_MP_IOAPIC = 15,
 	CHECK_MP_IRQS = 16,
 	CHECK_MP_LINTS = 17,
-	CHECK_LAST = CHECK_MP_LINTS,
+	/* virtio (virtio_*.c): only with virtio_mmio.device= tokens or the virtio parameters */
+	CHECK_VIRTIO_PROBE = 18,
+	CHECK_BLK_ID = 19,
+	CHECK_BLK_WRITE = 20,
+	CHECK_BLK_FLUSH = 21,
+	CHECK_BLK_READ = 22,
+	CHECK_BLK_RO = 23,
+	CHECK_BLK_IRQ = 24,
+	CHECK_RNG = 25,
+	CHECK_CONSOLE = 26,
+	CHECK_HOSTILE = 27,
+	CHECK_HOSTILE_RECOVER = 28,
+	CHECK_LAST = CHECK_HOSTILE_RECOVER,
 };
 
 /* Exit statuses that are not check numbers. */

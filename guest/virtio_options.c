@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The virtio checks' command-line parameters (guest/README.md lists them). */
+#include "virtio_options.h"
+
+#include <stddef.h>
+
+#include "strings.h"
+
+static bool at_word_end(const char *p)
+{
+	return (unsigned char)*p <= ' ';
+}
+
+static bool number_word(const char *value, bool size_suffix, uint64_t *out)
+{
+	return parse_u64(&value, size_suffix, out) && at_word_end(value);
+}
+
+/* Compares a word part (up to ',' or the word's end) with a literal. */
+static bool part_is(const char *p, const char *literal, size_t length)
+{
+	return skip_prefix_n(p, literal, length) &&
+	       (p[length] == ',' || at_word_end(p + length));
+}
+#define PART_IS(p, literal) part_is((p), (literal), sizeof(literal) - 1)
+
+/* virtio_blk=MODE[,MODE...]: rw, ro, id or none, one per block device in order. */
+static bool parse_blk_modes(const char *p, struct virtio_options *vo)
+{
+	for (;;) {
+		enum blk_mode mode;
+
+		if (PART_IS(p, "rw"))
+			mode = BLK_MODE_RW;
+		else if (PART_IS(p, "ro"))
+			mode = BLK_MODE_RO;
+		else if (PART_IS(p, "id"))
+			mode = BLK_MODE_ID;
+		else if (PART_IS(p, "none"))
+			mode = BLK_MODE_NONE;
+		else
+			return false;
+		if (vo->nblk_modes == VIRTIO_MAX_DEVICES)
+			return false;
+		vo->blk_modes[vo->nblk_modes++] = mode;
+		while (*p != ',' && !at_word_end(p))
+			p++;
+		if (*p != ',')
+			return true;
+		p++;
+	}
+}
+
+static const struct {
+	const char *name;
+	unsigned length;
+	enum hostile_kind kind;
+} hostile_names[] = {
+	{ "oob", 3, HOSTILE_OOB },
+	{ "mmio", 4, HOSTILE_MMIO },
+	{ "hole", 4, HOSTILE_HOLE },
+	{ "loop", 4, HOSTILE_LOOP },
+	{ "len4g", 5, HOSTILE_LEN4G },
+	{ "qsize0", 6, HOSTILE_QSIZE0 },
+	{ "qsizemax", 8, HOSTILE_QSIZE_BIG },
+	{ "notify", 6, HOSTILE_EARLY_NOTIFY },
+	{ "pastend", 7, HOSTILE_PAST_END },
+	{ "badsize", 7, HOSTILE_BAD_SIZE },
+	{ "indloop", 7, HOSTILE_INDIRECT_LOOP },
+	{ "indbig", 6, HOSTILE_INDIRECT_BIG },
+	{ "availjump", 9, HOSTILE_AVAIL_JUMP },
+	{ "badhead", 7, HOSTILE_BAD_HEAD },
+};
+
+/* hostile=all or hostile=KIND[,KIND...] */
+static bool parse_hostile(const char *p, struct virtio_options *vo)
+{
+	if (PART_IS(p, "all") && at_word_end(p + 3)) {
+		vo->hostile = (1u << HOSTILE_KINDS) - 1;
+		return true;
+	}
+	for (;;) {
+		unsigned i;
+
+		for (i = 0; i < sizeof(hostile_names) / sizeof(hostile_names[0]); i++)
+			if (part_is(p, hostile_names[i].name, hostile_names[i].length))
+				break;
+		if (i == sizeof(hostile_names) / sizeof(hostile_names[0]))
+			return false;
+		vo->hostile |= 1u << hostile_names[i].kind;
+		p += hostile_names[i].length;
+		if (*p != ',')
+			return true;
+		p++;
+	}
+}
+
+bool virtio_option_token(const char *value, struct virtio_options *vo)
+{
+	if (vo->ntokens == VIRTIO_MAX_DEVICES) {
+		vo->too_many_tokens = true;
+		return true; /* the device is not probed; virtio-probe says so */
+	}
+	vo->tokens[vo->ntokens++] = value;
+	return true;
+}
+
+bool virtio_option_word(const char *word, struct virtio_options *vo)
+{
+	const char *value;
+
+	if ((value = skip_prefix(word, "virtio_blk=")))
+		return parse_blk_modes(value, vo);
+	if ((value = skip_prefix(word, "virtio_rng=")))
+		return number_word(value, true, &vo->rng_bytes) && vo->rng_bytes &&
+		       vo->rng_bytes <= 4096;
+	if ((value = skip_prefix(word, "virtio_console="))) {
+		const char *end = value;
+
+		while (!at_word_end(end))
+			end++;
+		vo->console_text = value;
+		vo->console_length = (unsigned)(end - value);
+		return vo->console_length > 0 && vo->console_length <= 200;
+	}
+	if ((value = skip_prefix(word, "blk_sector=")))
+		return number_word(value, false, &vo->blk_sector);
+	if (skip_prefix(word, "blk_hold") && at_word_end(word + 8)) {
+		vo->blk_hold = true;
+		return true;
+	}
+	if ((value = skip_prefix(word, "hostile=")))
+		return parse_hostile(value, vo);
+	return true; /* not ours */
+}
