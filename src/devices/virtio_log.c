@@ -3,7 +3,9 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #define LOG_BURST 10 /* lines allowed at once */
@@ -13,6 +15,24 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static long long tokens = LOG_BURST;
 static long long last_refill_ns;
 static unsigned long suppressed, suppressed_total;
+
+/* Lines dropped since the last one printed, told at the next line or at exit: every bad
+ * request shows up, as a line or in a count. */
+static void report_suppressed(void)
+{
+	if (suppressed)
+		fprintf(stderr, "millivm: (%lu virtio messages suppressed)\n", suppressed);
+	suppressed = 0;
+}
+
+static void report_suppressed_at_exit(void)
+{
+	/* Another thread may be stuck holding the lock as the process ends: do not wait. */
+	bool locked = pthread_mutex_trylock(&log_lock) == 0;
+	report_suppressed();
+	if (locked)
+		pthread_mutex_unlock(&log_lock);
+}
 
 static long long now_ns(void)
 {
@@ -39,13 +59,14 @@ void virtio_log(const char *fmt, ...)
 		last_refill_ns += earned * LOG_REFILL_NS;
 	}
 	if (tokens == 0) {
+		static bool exit_report;
+		if (!exit_report)
+			exit_report = atexit(report_suppressed_at_exit) == 0;
 		suppressed++;
 		suppressed_total++;
 	} else {
 		tokens--;
-		if (suppressed)
-			fprintf(stderr, "millivm: (%lu virtio messages suppressed)\n", suppressed);
-		suppressed = 0;
+		report_suppressed();
 		fprintf(stderr, "millivm: %s\n", line);
 	}
 	pthread_mutex_unlock(&log_lock);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One-line warnings about what a guest did to a virtio device. A hostile guest can trigger
- * them at will, so they are rate-limited process-wide: a burst of a few lines, then at most
- * one a second, with a count of what was dropped.
+ * them at will, so they are rate-limited process-wide: a burst of ten lines, then at most
+ * one a second. What is dropped is counted in a "(N virtio messages suppressed)" line, at the
+ * next line printed or at exit, so every event shows up one way or the other.
  */
 #ifndef MILLIVM_VIRTIO_LOG_H
 #define MILLIVM_VIRTIO_LOG_H

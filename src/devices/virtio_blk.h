@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * virtio-blk on a raw image file or block device: IN, OUT, FLUSH (fdatasync), GET_ID,
+ * DISCARD and WRITE_ZEROES (fallocate), read-only disks. Requests that do not fit the disk
+ * or the protocol fail with IOERR/UNSUPP; a broken ring makes the device need a reset.
+ */
+#ifndef MILLIVM_VIRTIO_BLK_H
+#define MILLIVM_VIRTIO_BLK_H
+
+#include "core/error.h"
+#include "core/guest_mem.h"
+#include "core/vm_config.h"
+#include "devices/virtio_mmio.h"
+
+/* Open the image and build the device; index names it ("virtio-blk0", "millivm-disk0"). */
+struct virtio_mmio *virtio_blk_create(const struct guest_mem *mem, const struct drive_config *d,
+				      unsigned index, struct error *err);
+
+/* Stop the engine, close the image, free the device (tests; the monitor just exits). */
+void virtio_blk_destroy(struct virtio_mmio *t);
+
+/* The engine DRIVE_ENGINE_DEFAULT stands for, and the names for messages. */
+enum drive_engine virtio_blk_default_engine(void);
+const char *virtio_blk_engine_name(const struct virtio_mmio *t);
+
+#endif
