@@ -10,6 +10,9 @@
 #include "core/vm.h"
 
 int i8042_create(struct vm *vm, struct error *err);
+/* Queue the Ctrl-Alt-Del make codes and raise IRQ 1 (API SendCtrlAltDel); -1 if the
+ * guest left the keyboard buffer full. Any thread. */
+int i8042_send_ctrl_alt_del(struct vm *vm);
 int debug_exit_create(struct vm *vm, struct error *err);
 int boot_timer_create(struct vm *vm, struct error *err);
 
