@@ -8,7 +8,7 @@ CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 override CFLAGS += -std=c11 $(WARNINGS) -fno-strict-aliasing
 override CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -MMD -MP
-LDLIBS := -lpthread
+LDLIBS := -lpthread -ljansson -luring
 
 MONITOR_MAIN := src/core/main.c
 MONITOR_SRC := $(filter-out $(MONITOR_MAIN),$(sort $(wildcard src/*/*.c src/*/*/*.c)))
@@ -39,6 +39,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(MONITOR_LIB)
 
 -include guest/guest.mk
 -include tools/flame/flame.mk
+-include fuzz/fuzz.mk
 
 run: $(BUILD)/millivm $(BUILD)/refguest.elf
 	$(BUILD)/millivm -k $(BUILD)/refguest.elf -m 256M -a "expect_mem=256M"

@@ -8,6 +8,7 @@
 
 #include "checks.h"
 #include "console.h"
+#include "cpu.h"
 #include "options.h"
 #include "report.h"
 #include "shutdown.h"
@@ -52,6 +53,21 @@ static void run_checks(const struct hvm_start_info *si, const char *cmdline,
 	virtio_run_checks(si, &opts->virtio);
 }
 
+/*
+ * spin=MS: keep the vCPU busy for MS milliseconds of TSC time (CPUID 0x40000010's TSC kHz;
+ * 1 GHz if the leaf is missing), so the host can pause and resume a running guest.
+ */
+static void spin(uint32_t ms)
+{
+	uint64_t khz = 1000000;
+
+	if (cpuid(CPUID_HV_SIGNATURE).eax >= CPUID_HV_TIMING && cpuid(CPUID_HV_TIMING).eax)
+		khz = cpuid(CPUID_HV_TIMING).eax;
+	uint64_t start = rdtsc(), ticks = khz * ms;
+	while (rdtsc() - start < ticks)
+		__asm__ volatile("pause");
+}
+
 _Noreturn void refguest_main(void)
 {
 	const struct hvm_start_info *si = (const struct hvm_start_info *)(uintptr_t)boot_start_info;
@@ -75,6 +91,8 @@ _Noreturn void refguest_main(void)
 	trace_exit(TRACE_CHECKS);
 
 	mark_boot_done();
+	if (opts.spin_ms)
+		spin(opts.spin_ms);
 	trace_enter(TRACE_VERDICT);
 	int status = report_verdict();
 	trace_exit(TRACE_VERDICT);

@@ -50,6 +50,17 @@ static bool parse_exit(const char *value, struct options *opts)
 	return true;
 }
 
+/* spin=MS, at most 10 minutes. */
+static bool parse_spin(const char *value, struct options *opts)
+{
+	uint64_t n;
+
+	if (!word_number(value, false, &n) || n > 600000)
+		return false;
+	opts->spin_ms = (uint32_t)n;
+	return true;
+}
+
 static bool parse_fault(const char *value, struct options *opts)
 {
 	if (skip_prefix(value, "triple") && at_word_end(value + 6))
@@ -119,6 +130,10 @@ static bool parse_word(const char *word, struct options *opts)
 	case 'f':
 		if ((value = skip_prefix(word, "fault=")))
 			return parse_fault(value, opts);
+		return true;
+	case 's':
+		if ((value = skip_prefix(word, "spin=")))
+			return parse_spin(value, opts);
 		return true;
 	case 'v':
 		if ((value = skip_prefix(word, "virtio_mmio.device=")))

@@ -32,6 +32,7 @@ struct options {
 	uint64_t initrd_size;
 	uint32_t initrd_fnv;
 	uint32_t expect_cpus;
+	uint32_t spin_ms; /* spin=MS: busy-wait this long before the verdict (pause tests) */
 	/* ISA IRQs of virtio_mmio.device= tokens: the MP table must say level, active high. */
 	uint32_t virtio_irqs;
 	/* virtio_mmio.device= tokens and the virtio checks' parameters. */

@@ -9,6 +9,7 @@ packages=(
 	libclang-rt-14-dev             # ASan/UBSan and libFuzzer runtimes for clang
 	liburing-dev libseccomp-dev libjansson-dev  # io_uring disks, sandbox, config/API
 	gdb                            # gdb stub tests
+	curl                           # the API tests' HTTP client (curl --unix-socket)
 	qemu-system-x86                # the peer in benchmarks and the reference-guest cross-check
 	chromium                       # flame graph check in a real browser
 	python3 iproute2 procps

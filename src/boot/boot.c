@@ -75,6 +75,7 @@ int boot_load(struct vm *vm, const char *cmdline, struct error *err)
 	file_reader_close(&kernel);
 	if (rc < 0)
 		return error_prefix(err, "kernel %s", path);
+	vm->kernel_elf32 = pvh.elf32;
 
 	struct pvh_boot_info info = { .cmdline = cmdline };
 	uint64_t start_info;

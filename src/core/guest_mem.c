@@ -17,6 +17,8 @@ int guest_mem_alloc(struct guest_mem *mem, uint64_t size)
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (host == MAP_FAILED)
 		return -1;
+	/* A fork (the background teardown) must not copy the guest's page tables. */
+	madvise(host, size, MADV_DONTFORK);
 	guest_mem_init_layout(mem, host, size);
 	return 0;
 }

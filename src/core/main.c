@@ -11,16 +11,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/frontend.h"
 #include "boot/boot.h"
 #include "core/console.h"
 #include "core/options.h"
+#include "core/teardown.h"
 #include "core/vcpu.h"
 #include "core/version.h"
 #include "core/vm.h"
+#include "debug/gdbstub.h"
 #include "debug/guest_trace.h"
 #include "debug/timeline.h"
 #include "devices/platform.h"
 #include "devices/serial.h"
+#include "devices/virtio_console.h"
+#include "devices/virtio_devices.h"
 #include "millivm/abi.h"
 
 static struct vm the_vm;
@@ -29,6 +34,7 @@ static struct guest_trace the_trace;
 static int fail(const struct error *err)
 {
 	fprintf(stderr, "millivm: %s\n", err->msg);
+	api_frontend_start_failed(err); /* a waiting InstanceStart hears why */
 	return MILLIVM_EXIT_ERROR;
 }
 
@@ -37,12 +43,25 @@ static void serial_input(void *opaque, const uint8_t *buf, size_t len)
 	serial_receive(opaque, buf, len);
 }
 
+/* The virtio-mmio tokens the devices announce, appended to the user's command line. */
+static char virtio_tokens[LAYOUT_CMDLINE_MAX];
+static char full_cmdline[LAYOUT_CMDLINE_MAX];
+
 static int create_devices(struct vm *vm, struct serial **console, struct error *err)
 {
-	*console = serial_create(vm, COM1_PORT, COM1_IRQ, STDOUT_FILENO, err);
+	/* With --console virtio, COM1 output is discarded (kvmtool does the same). */
+	int com1_out = vm->cfg->console == CONSOLE_VIRTIO ? -1 : STDOUT_FILENO;
+	*console = serial_create(vm, COM1_PORT, COM1_IRQ, com1_out, err);
 	if (!*console || i8042_create(vm, err) < 0 || debug_exit_create(vm, err) < 0 ||
-	    boot_timer_create(vm, err) < 0 || guest_trace_port_create(vm, &the_trace, err) < 0)
+	    boot_timer_create(vm, err) < 0 || guest_trace_port_create(vm, &the_trace, err) < 0 ||
+	    virtio_devices_create(vm, vm->cfg, virtio_tokens, sizeof(virtio_tokens), err) < 0)
 		return -1;
+	size_t len = strlen(vm->cfg->cmdline) + strlen(virtio_tokens);
+	if (len + 1 > sizeof(full_cmdline))
+		return error_set(err, "kernel command line with the virtio_mmio.device= tokens is "
+				      "%zu bytes, limit %zu", len, sizeof(full_cmdline) - 1);
+	strcpy(full_cmdline, vm->cfg->cmdline); /* both fit: checked above */
+	strcat(full_cmdline, virtio_tokens);
 	return 0;
 }
 
@@ -92,10 +111,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	timeline_mark(TL_ARGS_PARSED);
-	if (cfg.ndrives || cfg.rng || cfg.console == CONSOLE_VIRTIO || cfg.gdb_address) {
-		error_set(&err, "virtio devices and --gdb are not in this build yet");
+	if (api_frontend_setup(&cfg, &err) < 0) /* --config-file, --api-sock */
 		return fail(&err);
-	}
 	signal(SIGPIPE, SIG_IGN); /* a closed console must not kill the VM */
 
 	struct vm *vm = &the_vm;
@@ -105,18 +122,28 @@ int main(int argc, char **argv)
 		return fail(&err);
 	timeline_mark(TL_KVM_READY);
 
-	if (boot_load(vm, cfg.cmdline, &err) < 0 || vm_setup_vcpus(vm, &err) < 0)
+	if (boot_load(vm, full_cmdline, &err) < 0 || vm_setup_vcpus(vm, &err) < 0)
 		return fail(&err);
 	timeline_mark(TL_KERNEL_LOADED);
+	if (cfg.gdb_address && gdbstub_start(vm, &err) < 0)
+		return fail(&err);
 
 	console_terminal_setup();
 	if (vm_start(vm, &err) < 0)
 		return fail(&err);
-	console_input_start(vm, serial_input, console);
+	if (virtio_devices_console())
+		console_input_start(vm, virtio_console_input, virtio_devices_console());
+	else
+		console_input_start(vm, serial_input, console);
+	api_frontend_started(vm);
 	wait_for_exit(vm);
+	gdbstub_finish(vm);
 	console_terminal_restore();
+	api_frontend_finish(vm);
 
 	if (write_reports(vm, &cfg) < 0 && vm->exit_status == 0)
 		return MILLIVM_EXIT_ERROR;
+	if (!cfg.sync_teardown)
+		vm_teardown_in_background(vm);
 	return vm->exit_status;
 }

@@ -16,6 +16,10 @@ enum long_only_option {
 	OPT_CONSOLE,
 	OPT_GDB,
 	OPT_GDB_WAIT,
+	OPT_SYNC_TEARDOWN,
+	OPT_CONFIG_FILE,
+	OPT_API_SOCK,
+	OPT_NO_API,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +37,10 @@ static const struct option long_options[] = {
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "gdb", required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
+	{ "sync-teardown", no_argument, NULL, OPT_SYNC_TEARDOWN },
+	{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
+	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
+	{ "no-api", no_argument, NULL, OPT_NO_API },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -50,11 +58,13 @@ void options_usage(FILE *out)
 		"  -a, --append CMDLINE     kernel command line (at most %llu bytes)\n"
 		"  -i, --initrd FILE        initial ramdisk, handed over as PVH module 0\n"
 		"  -c, --cpus N             number of vCPUs, 1-%d (default 1)\n"
-		"  -d, --drive FILE[,ro][,serial=ID]\n"
+		"  -d, --drive FILE[,ro][,serial=ID][,engine=sync|uring]\n"
 		"                           virtio-blk disk on a raw image (repeatable, up to %d)\n"
 		"      --rng                virtio-rng entropy device (host getrandom)\n"
 		"      --console serial|virtio|none\n"
 		"                           where stdin/stdout go: COM1 (default) or virtio-console\n"
+		"                           (guest: console=hvc0 or console=viocon; COM1 output is\n"
+		"                           then discarded, as with kvmtool)\n"
 		"      --cpuid-disable LIST hide CPU features from the guest: comma-separated names\n"
 		"                           or LEAF[.SUBLEAF]:REG:BIT (e.g. xsave,smap,0x7.0:ebx:20);\n"
 		"                           names: %s\n"
@@ -65,6 +75,12 @@ void options_usage(FILE *out)
 		"                           serve the GDB remote protocol (target description\n"
 		"                           follows the kernel's ELF class: i386 or x86-64)\n"
 		"      --gdb-wait           start halted until gdb continues (like qemu -S -s)\n"
+		"      --sync-teardown      exit only after KVM has destroyed the VM (by default a\n"
+		"                           short-lived child does that, so the exit is not delayed)\n"
+		"      --config-file FILE   Firecracker JSON config (boot-source, drives, ...)\n"
+		"      --api-sock PATH      Firecracker REST API on a Unix socket; without\n"
+		"                           --config-file, waits for PUT /actions InstanceStart\n"
+		"      --no-api             no API socket (needs --config-file); see docs/api.md\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
 		"\n"
@@ -102,7 +118,7 @@ static int add_drive(struct vm_config *cfg, char *spec, struct error *err)
 	memset(d, 0, sizeof(*d));
 	char *save = NULL;
 	char *path = strtok_r(spec, ",", &save);
-	if (!path || !*path)
+	if (!path || path != spec) /* strtok_r skips leading commas: ",ro" has no file */
 		return error_set(err, "--drive: no file given");
 	d->path = path;
 	for (char *opt = strtok_r(NULL, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
@@ -115,8 +131,14 @@ static int add_drive(struct vm_config *cfg, char *spec, struct error *err)
 		else if (strncmp(opt, "serial=", 7) == 0)
 			return error_set(err, "--drive %s: serial '%s' is longer than 20 bytes", path,
 					 opt + 7);
+		else if (strcmp(opt, "engine=sync") == 0)
+			d->engine = DRIVE_ENGINE_SYNC;
+		else if (strcmp(opt, "engine=uring") == 0 || strcmp(opt, "engine=io_uring") == 0)
+			d->engine = DRIVE_ENGINE_URING;
 		else
-			return error_set(err, "--drive %s: unknown option '%s' (ro, rw, serial=ID)",
+			return error_set(err,
+					 "--drive %s: unknown option '%s' (ro, rw, serial=ID, "
+					 "engine=sync|uring)",
 					 path, opt);
 	}
 	cfg->ndrives++;
@@ -207,6 +229,18 @@ static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error 
 	case OPT_GDB_WAIT:
 		cfg->gdb_wait = true;
 		return 0;
+	case OPT_SYNC_TEARDOWN:
+		cfg->sync_teardown = true;
+		return 0;
+	case OPT_CONFIG_FILE:
+		cfg->config_file = arg;
+		return 0;
+	case OPT_API_SOCK:
+		cfg->api_sock = arg;
+		return 0;
+	case OPT_NO_API:
+		cfg->no_api = true;
+		return 0;
 	}
 	return error_set(err, "internal error: unhandled option %d", opt);
 }
@@ -216,7 +250,7 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg,
 {
 	vm_config_defaults(cfg);
 	opterr = 0; /* we word the errors ourselves, one line each */
-	optind = 1;
+	optind = 0; /* 0, not 1: also resets getopt's position inside an option cluster */
 	int opt;
 	while ((opt = getopt_long(argc, argv, ":k:m:a:i:c:d:hV", long_options, NULL)) != -1) {
 		switch (opt) {
@@ -230,7 +264,11 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg,
 			error_set(err, "option '%s' needs a value (see --help)", argv[optind - 1]);
 			return OPTIONS_ERROR;
 		case '?':
-			error_set(err, "unknown option '%s' (see --help)", argv[optind - 1]);
+			/* optopt is set for an unknown letter, possibly inside a group (-zk) */
+			if (optopt)
+				error_set(err, "unknown option '-%c' (see --help)", optopt);
+			else
+				error_set(err, "unknown option '%s' (see --help)", argv[optind - 1]);
 			return OPTIONS_ERROR;
 		default:
 			if (apply_option(cfg, opt, optarg, err) < 0)
@@ -241,7 +279,8 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg,
 		error_set(err, "unexpected argument '%s' (see --help)", argv[optind]);
 		return OPTIONS_ERROR;
 	}
-	if (!cfg->kernel_path) {
+	/* With the Firecracker front end the JSON names the kernel (src/api/frontend.c). */
+	if (!cfg->kernel_path && !cfg->config_file && !cfg->api_sock && !cfg->no_api) {
 		error_set(err, "no kernel given: use -k KERNEL (see --help)");
 		return OPTIONS_ERROR;
 	}

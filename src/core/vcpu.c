@@ -8,7 +8,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "api/metrics.h"
+#include "core/vcpu_pause.h"
 #include "core/version.h"
+#include "debug/gdbstub.h"
 #include "debug/regdump.h"
 #include "debug/timeline.h"
 
@@ -105,6 +108,7 @@ static void handle_system_event(struct vcpu *v)
 static bool handle_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
+	metrics_vcpu_exit(run); /* Firecracker-style exit counters (a relaxed atomic add) */
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		handle_io(v);
@@ -127,6 +131,11 @@ static bool handle_exit(struct vcpu *v)
 	case KVM_EXIT_SYSTEM_EVENT:
 		handle_system_event(v);
 		return false;
+	case KVM_EXIT_DEBUG: /* a breakpoint or single-step the gdb stub asked for */
+		if (gdbstub_vcpu_debug_exit(v))
+			return true;
+		crash(v, "debug exit without a debugger");
+		return false;
 	default:
 		crash(v, "unexpected KVM exit %u (%s)", run->exit_reason,
 		      regdump_exit_reason_name(run->exit_reason));
@@ -141,6 +150,10 @@ void *vcpu_thread(void *arg)
 	if (v->id == 0)
 		timeline_mark(TL_GUEST_ENTRY);
 	while (!atomic_load(&vm->exiting)) {
+		if (vm->gdb && gdbstub_vcpu_checkpoint(v))
+			continue; /* was parked for the debugger: look at vm->exiting again */
+		if (vcpu_pause_checkpoint(v))
+			continue; /* was paused by the API (PATCH /vm) */
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;

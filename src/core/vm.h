@@ -21,6 +21,7 @@
 #include "x86/cpuid.h"
 
 struct vm;
+struct gdbstub;
 
 struct vcpu {
 	struct vm *vm;
@@ -28,7 +29,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
-	bool thread_started;
+	atomic_bool thread_started; /* set after thread: other threads may kick the vCPU early */
 };
 
 struct vm {
@@ -52,6 +53,9 @@ struct vm {
 	atomic_bool exiting;
 	int exit_status;
 	int exit_eventfd; /* the main loop waits on it */
+
+	bool kernel_elf32;   /* the kernel is ELF32: the gdb stub describes an i386 target */
+	struct gdbstub *gdb; /* --gdb: the debugger stub; NULL without one */
 };
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct error *err);

@@ -24,10 +24,17 @@ enum console_kind {
 	CONSOLE_NONE,
 };
 
+enum drive_engine {
+	DRIVE_ENGINE_DEFAULT, /* chosen by measurement (see src/devices/virtio_blk.c) */
+	DRIVE_ENGINE_SYNC,    /* preadv/pwritev on the vCPU thread */
+	DRIVE_ENGINE_URING,   /* io_uring, completions on a per-disk thread */
+};
+
 struct drive_config {
 	const char *path;
 	bool read_only;
 	const char *serial; /* VIRTIO_BLK_T_GET_ID answer; NULL: derived from the index */
+	enum drive_engine engine;
 };
 
 struct vm_config {
@@ -51,6 +58,12 @@ struct vm_config {
 	const char *trace_out;
 	const char *gdb_address; /* "tcp:PORT", "tcp:HOST:PORT" or "unix:PATH"; NULL: no stub */
 	bool gdb_wait;           /* start halted until the debugger continues */
+	bool sync_teardown;      /* wait for KVM to destroy the VM before exiting */
+
+	/* Firecracker front end (src/api/frontend.h): the VM comes from JSON, not the above */
+	const char *config_file; /* --config-file: Firecracker's JSON */
+	const char *api_sock;    /* --api-sock: serve Firecracker's REST API here */
+	bool no_api;             /* --no-api: Firecracker's flag, needs --config-file */
 };
 
 void vm_config_defaults(struct vm_config *cfg);

@@ -7,6 +7,8 @@
 static const char *const event_names[TL_EVENT_COUNT] = {
 	[TL_PROCESS_START] = "process_start",
 	[TL_ARGS_PARSED] = "args_parsed",
+	[TL_API_READY] = "api_ready",
+	[TL_INSTANCE_START] = "instance_start",
 	[TL_KVM_READY] = "kvm_ready",
 	[TL_KERNEL_LOADED] = "kernel_loaded",
 	[TL_GUEST_ENTRY] = "guest_entry",

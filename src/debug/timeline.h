@@ -12,6 +12,8 @@
 enum timeline_event {
 	TL_PROCESS_START, /* main() entered */
 	TL_ARGS_PARSED,
+	TL_API_READY,      /* API socket listening (--api-sock) */
+	TL_INSTANCE_START, /* PUT /actions InstanceStart received, or --config-file read */
 	TL_KVM_READY,     /* VM, irqchip, memory and vCPUs created */
 	TL_KERNEL_LOADED, /* kernel, initrd and boot tables in guest RAM */
 	TL_GUEST_ENTRY,   /* first KVM_RUN */
