@@ -8,7 +8,7 @@ CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 override CFLAGS += -std=c11 $(WARNINGS) -fno-strict-aliasing
 override CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -MMD -MP
-LDLIBS := -lpthread -ljansson -luring
+LDLIBS := -lpthread -ljansson -luring -lseccomp
 
 MONITOR_MAIN := src/core/main.c
 MONITOR_SRC := $(filter-out $(MONITOR_MAIN),$(sort $(wildcard src/*/*.c src/*/*/*.c)))

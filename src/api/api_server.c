@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/sandbox.h"
 #include "api/logger.h"
 #include "api/metrics.h"
 
@@ -271,6 +272,7 @@ static int poll_timeout(int64_t now)
 static void *server_thread(void *arg)
 {
 	(void)arg;
+	sandbox_thread_start(SANDBOX_API, "fc_api");
 	logger_set_thread_name("fc_api");
 	struct pollfd pfd[2 + API_MAX_CONNS];
 	int slot_of[2 + API_MAX_CONNS];

@@ -11,6 +11,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "core/sandbox.h"
+
 #define CTRL_A 0x01
 #define ESCAPE_QUIT 'x'
 
@@ -102,6 +104,7 @@ static void *input_thread(void *arg)
 {
 	struct console_input *in = arg;
 	bool pending_escape = false;
+	sandbox_thread_start(SANDBOX_DEVICE, "console-in");
 	uint8_t buf[256];
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));

@@ -15,6 +15,7 @@
 #include "boot/boot.h"
 #include "core/console.h"
 #include "core/options.h"
+#include "core/sandbox.h"
 #include "core/teardown.h"
 #include "core/vcpu.h"
 #include "core/version.h"
@@ -73,26 +74,54 @@ static void wait_for_exit(struct vm *vm)
 	}
 }
 
-/* Outputs asked for on the command line, written once the guest is gone. */
-static int write_reports(const struct vm *vm, const struct vm_config *cfg)
+/*
+ * Files asked for on the command line: opened once the VM is known to be good (a bad
+ * kernel writes nothing) and before the sandbox closes open() off; written at the end.
+ */
+struct reports {
+	FILE *timeline_json;
+	FILE *trace;
+};
+
+static FILE *open_report(const char *option, const char *path, struct error *err)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		error_set(err, "%s %s: %s", option, path, strerror(errno));
+	return f;
+}
+
+static int open_reports(const struct vm_config *cfg, struct reports *r, struct error *err)
+{
+	if (cfg->timeline_json &&
+	    !(r->timeline_json = open_report("--timeline-json", cfg->timeline_json, err)))
+		return -1;
+	if (cfg->trace_out && !(r->trace = open_report("--trace-out", cfg->trace_out, err)))
+		return -1;
+	return 0;
+}
+
+static int close_report(FILE *f, const char *option, const char *path)
+{
+	if (fclose(f) == 0)
+		return 0;
+	fprintf(stderr, "millivm: %s %s: %s\n", option, path, strerror(errno));
+	return -1;
+}
+
+static int write_reports(const struct vm *vm, const struct vm_config *cfg, struct reports *r)
 {
 	int rc = 0;
-	if (cfg->timeline_json)
-		timeline_set_guest_resident(guest_mem_resident_bytes(&vm->mem));
 	if (cfg->timeline)
 		timeline_print(stderr);
-	if (cfg->timeline_json && timeline_write_json(cfg->timeline_json) < 0) {
-		fprintf(stderr, "millivm: --timeline-json %s: %s\n", cfg->timeline_json,
-			strerror(errno));
-		rc = -1;
+	if (r->timeline_json) {
+		timeline_set_guest_resident(guest_mem_resident_bytes(&vm->mem));
+		timeline_write_json(r->timeline_json);
+		rc |= close_report(r->timeline_json, "--timeline-json", cfg->timeline_json);
 	}
-	if (cfg->trace_out) {
-		FILE *f = fopen(cfg->trace_out, "w");
-		if (!f || guest_trace_write_tslog(&the_trace, f) < 0 || fclose(f) != 0) {
-			fprintf(stderr, "millivm: --trace-out %s: %s\n", cfg->trace_out,
-				strerror(errno));
-			rc = -1;
-		}
+	if (r->trace) {
+		guest_trace_write_tslog(&the_trace, r->trace);
+		rc |= close_report(r->trace, "--trace-out", cfg->trace_out);
 	}
 	return rc;
 }
@@ -111,6 +140,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	timeline_mark(TL_ARGS_PARSED);
+	sandbox_set_mode(cfg.seccomp); /* before any thread starts */
 	if (api_frontend_setup(&cfg, &err) < 0) /* --config-file, --api-sock */
 		return fail(&err);
 	signal(SIGPIPE, SIG_IGN); /* a closed console must not kill the VM */
@@ -122,7 +152,9 @@ int main(int argc, char **argv)
 		return fail(&err);
 	timeline_mark(TL_KVM_READY);
 
-	if (boot_load(vm, full_cmdline, &err) < 0 || vm_setup_vcpus(vm, &err) < 0)
+	struct reports reports = { NULL, NULL };
+	if (boot_load(vm, full_cmdline, &err) < 0 || vm_setup_vcpus(vm, &err) < 0 ||
+	    open_reports(&cfg, &reports, &err) < 0)
 		return fail(&err);
 	timeline_mark(TL_KERNEL_LOADED);
 	if (cfg.gdb_address && gdbstub_start(vm, &err) < 0)
@@ -136,12 +168,13 @@ int main(int argc, char **argv)
 	else
 		console_input_start(vm, serial_input, console);
 	api_frontend_started(vm);
+	sandbox_thread_start(SANDBOX_MAIN, "millivm");
 	wait_for_exit(vm);
 	gdbstub_finish(vm);
 	console_terminal_restore();
 	api_frontend_finish(vm);
 
-	if (write_reports(vm, &cfg) < 0 && vm->exit_status == 0)
+	if (write_reports(vm, &cfg, &reports) < 0 && vm->exit_status == 0)
 		return MILLIVM_EXIT_ERROR;
 	if (!cfg.sync_teardown)
 		vm_teardown_in_background(vm);

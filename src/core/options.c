@@ -17,6 +17,8 @@ enum long_only_option {
 	OPT_GDB,
 	OPT_GDB_WAIT,
 	OPT_SYNC_TEARDOWN,
+	OPT_NO_SECCOMP,
+	OPT_SECCOMP_LOG,
 	OPT_CONFIG_FILE,
 	OPT_API_SOCK,
 	OPT_NO_API,
@@ -38,6 +40,8 @@ static const struct option long_options[] = {
 	{ "gdb", required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ "sync-teardown", no_argument, NULL, OPT_SYNC_TEARDOWN },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG },
 	{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "no-api", no_argument, NULL, OPT_NO_API },
@@ -81,6 +85,9 @@ void options_usage(FILE *out)
 		"      --api-sock PATH      Firecracker REST API on a Unix socket; without\n"
 		"                           --config-file, waits for PUT /actions InstanceStart\n"
 		"      --no-api             no API socket (needs --config-file); see docs/api.md\n"
+		"      --no-seccomp         run without the per-thread seccomp filters\n"
+		"      --seccomp-log        log forbidden system calls (kernel audit log) instead\n"
+		"                           of killing the process\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
 		"\n"
@@ -231,6 +238,12 @@ static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error 
 		return 0;
 	case OPT_SYNC_TEARDOWN:
 		cfg->sync_teardown = true;
+		return 0;
+	case OPT_NO_SECCOMP:
+		cfg->seccomp = SANDBOX_OFF;
+		return 0;
+	case OPT_SECCOMP_LOG:
+		cfg->seccomp = SANDBOX_LOG;
 		return 0;
 	case OPT_CONFIG_FILE:
 		cfg->config_file = arg;

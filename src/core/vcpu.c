@@ -10,6 +10,7 @@
 
 #include "api/metrics.h"
 #include "core/vcpu_pause.h"
+#include "core/sandbox.h"
 #include "core/version.h"
 #include "debug/gdbstub.h"
 #include "debug/regdump.h"
@@ -147,6 +148,9 @@ void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	char name[16];
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	sandbox_thread_start(SANDBOX_VCPU, name);
 	if (v->id == 0)
 		timeline_mark(TL_GUEST_ENTRY);
 	while (!atomic_load(&vm->exiting)) {

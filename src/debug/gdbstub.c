@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "core/sandbox.h"
 #include "debug/gdb_session.h"
 #include "debug/gdb_socket.h"
 #include "debug/gdb_stub_state.h"
@@ -84,6 +85,7 @@ static void serve(struct gdbstub *s, struct gdb_session *session, int fd)
 static void *stub_thread(void *arg)
 {
 	struct gdbstub *s = arg;
+	sandbox_thread_start(SANDBOX_GDB, "gdb");
 	struct gdb_session *session = malloc(sizeof(*session));
 	if (!session) {
 		fprintf(stderr, "millivm: gdb: out of memory\n");

@@ -64,11 +64,8 @@ void timeline_print(FILE *out)
 	}
 }
 
-int timeline_write_json(const char *path)
+int timeline_write_json(FILE *f)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
 	fprintf(f, "{\n  \"unit\": \"ms\",\n  \"tsc_khz\": %u,\n  \"guest_resident_kib\": %llu",
 		tsc_khz, (unsigned long long)(guest_resident >> 10));
 	for (int ev = 0; ev < TL_EVENT_COUNT; ev++) {
@@ -79,5 +76,5 @@ int timeline_write_json(const char *path)
 			fprintf(f, ",\n  \"%s\": %.3f", event_names[ev], (double)ns / 1e6);
 	}
 	fprintf(f, "\n}\n");
-	return fclose(f) == 0 ? 0 : -1;
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -35,6 +35,6 @@ void timeline_set_tsc_khz(uint32_t khz);
 void timeline_set_guest_resident(uint64_t bytes);
 
 void timeline_print(FILE *out);
-int timeline_write_json(const char *path);
+int timeline_write_json(FILE *out);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <liburing.h>
 
+#include "core/sandbox.h"
 #include "devices/virtio_blk_engine.h"
 #include "devices/virtio_log.h"
 
@@ -79,6 +80,7 @@ static void complete_slot(struct virtio_blk *b, unsigned i, int res)
 static void *completion_thread(void *arg)
 {
 	struct virtio_blk *b = arg;
+	sandbox_thread_start(SANDBOX_DEVICE, "blk-uring");
 	struct uring_engine *u = engine_of(b);
 	struct virtio_mmio *t = &b->transport;
 	bool stop = false;
