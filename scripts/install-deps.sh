@@ -12,7 +12,7 @@ packages=(
 	curl                           # the API tests' HTTP client (curl --unix-socket)
 	qemu-system-x86                # the peer in benchmarks and the reference-guest cross-check
 	chromium                       # flame graph check in a real browser
-	python3 iproute2 procps
+	python3 iproute2 procps acl util-linux  # acl, setpriv: the unprivileged-run test
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -141,6 +141,10 @@ int main(int argc, char **argv)
 	}
 	timeline_mark(TL_ARGS_PARSED);
 	sandbox_set_mode(cfg.seccomp); /* before any thread starts */
+	if (jail_validate(&cfg.jail, &err) < 0)
+		return fail(&err);
+	if (cfg.jail.drop_user)
+		sandbox_allow_setid();
 	if (api_frontend_setup(&cfg, &err) < 0) /* --config-file, --api-sock */
 		return fail(&err);
 	signal(SIGPIPE, SIG_IGN); /* a closed console must not kill the VM */
@@ -160,6 +164,9 @@ int main(int argc, char **argv)
 	if (cfg.gdb_address && gdbstub_start(vm, &err) < 0)
 		return fail(&err);
 
+	/* Everything is open: from here on the guest and its devices run jailed. */
+	if (jail_enter(&cfg.jail, &err) < 0)
+		return fail(&err);
 	console_terminal_setup();
 	if (vm_start(vm, &err) < 0)
 		return fail(&err);

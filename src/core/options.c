@@ -19,6 +19,9 @@ enum long_only_option {
 	OPT_SYNC_TEARDOWN,
 	OPT_NO_SECCOMP,
 	OPT_SECCOMP_LOG,
+	OPT_UID,
+	OPT_GID,
+	OPT_CHROOT,
 	OPT_CONFIG_FILE,
 	OPT_API_SOCK,
 	OPT_NO_API,
@@ -42,6 +45,9 @@ static const struct option long_options[] = {
 	{ "sync-teardown", no_argument, NULL, OPT_SYNC_TEARDOWN },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "gid", required_argument, NULL, OPT_GID },
+	{ "chroot", required_argument, NULL, OPT_CHROOT },
 	{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "no-api", no_argument, NULL, OPT_NO_API },
@@ -88,6 +94,9 @@ void options_usage(FILE *out)
 		"      --no-seccomp         run without the per-thread seccomp filters\n"
 		"      --seccomp-log        log forbidden system calls (kernel audit log) instead\n"
 		"                           of killing the process\n"
+		"      --uid UID --gid GID  started as root: once everything is open, become this\n"
+		"                           user and group, with no capabilities left\n"
+		"      --chroot DIR         ...and chroot into DIR first (needs --uid and --gid)\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
 		"\n"
@@ -245,6 +254,19 @@ static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error 
 	case OPT_SECCOMP_LOG:
 		cfg->seccomp = SANDBOX_LOG;
 		return 0;
+	case OPT_UID:
+	case OPT_GID:
+		if (parse_uint_range(arg, 1, 4294967294ul, &n, err) < 0)
+			return error_prefix(err, opt == OPT_UID ? "--uid" : "--gid");
+		if (opt == OPT_UID)
+			cfg->jail.uid = (uid_t)n;
+		else
+			cfg->jail.gid = (gid_t)n;
+		cfg->jail.drop_user = cfg->jail.uid && cfg->jail.gid;
+		return 0;
+	case OPT_CHROOT:
+		cfg->jail.chroot_dir = arg;
+		return 0;
 	case OPT_CONFIG_FILE:
 		cfg->config_file = arg;
 		return 0;
@@ -295,6 +317,10 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg,
 	/* With the Firecracker front end the JSON names the kernel (src/api/frontend.c). */
 	if (!cfg->kernel_path && !cfg->config_file && !cfg->api_sock && !cfg->no_api) {
 		error_set(err, "no kernel given: use -k KERNEL (see --help)");
+		return OPTIONS_ERROR;
+	}
+	if ((cfg->jail.uid != 0) != (cfg->jail.gid != 0)) {
+		error_set(err, "--uid and --gid go together");
 		return OPTIONS_ERROR;
 	}
 	if (cfg->gdb_wait && !cfg->gdb_address) {

@@ -2,6 +2,7 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,13 @@ static const struct role_policy policies[SANDBOX_ROLE_COUNT] = {
 };
 
 static enum sandbox_mode current_mode = SANDBOX_ENFORCE;
+static bool setid_allowed;
+static const char *const setid_syscalls[] = { "setresuid", "setresgid", "setgroups" };
+
+void sandbox_allow_setid(void)
+{
+	setid_allowed = true;
+}
 
 void sandbox_set_mode(enum sandbox_mode mode)
 {
@@ -170,7 +178,8 @@ int sandbox_enter(enum sandbox_role role, struct error *err)
 	int rc = -1;
 	if (allow_names(ctx, base_syscalls, COUNT(base_syscalls), err) == 0 &&
 	    allow_names(ctx, p->syscalls, p->nsyscalls, err) == 0 &&
-	    allow_ioctls(ctx, p->ioctls, p->nioctls, err) == 0) {
+	    allow_ioctls(ctx, p->ioctls, p->nioctls, err) == 0 &&
+	    (!setid_allowed || allow_names(ctx, setid_syscalls, COUNT(setid_syscalls), err) == 0)) {
 		int load = seccomp_load(ctx);
 		if (load < 0)
 			error_set(err, "seccomp: cannot load the %s filter: %s", p->name,

@@ -28,6 +28,11 @@ enum sandbox_mode {
 
 /* Once, before any thread enters a role. */
 void sandbox_set_mode(enum sandbox_mode mode);
+
+/* When the process will change user later (--uid): glibc makes every thread call setresuid
+ * and friends itself, so each role must allow those (without CAP_SETUID, after the drop,
+ * they can only fail). */
+void sandbox_allow_setid(void);
 enum sandbox_mode sandbox_mode(void);
 
 /* Install the role's filter on the calling thread (and threads it creates later). */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "millivm/layout.h"
+#include "core/jail.h"
 #include "core/sandbox.h"
 #include "x86/cpuid.h"
 
@@ -60,7 +61,8 @@ struct vm_config {
 	const char *gdb_address; /* "tcp:PORT", "tcp:HOST:PORT" or "unix:PATH"; NULL: no stub */
 	bool gdb_wait;           /* start halted until the debugger continues */
 	bool sync_teardown;
-	enum sandbox_mode seccomp;   /* default SANDBOX_ENFORCE */      /* wait for KVM to destroy the VM before exiting */
+	enum sandbox_mode seccomp;   /* default SANDBOX_ENFORCE */
+	struct jail_config jail;     /* --uid, --gid, --chroot */      /* wait for KVM to destroy the VM before exiting */
 
 	/* Firecracker front end (src/api/frontend.h): the VM comes from JSON, not the above */
 	const char *config_file; /* --config-file: Firecracker's JSON */
