@@ -23,11 +23,13 @@ run_unit() {
 	name=$(basename "$bin")
 	log=$log_dir/$name.log
 	"$bin" >"$log" 2>&1
-	local rc=$? p f
+	local rc=$? p f sk
 	# cmocka: "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), listed below:"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
-	p=${p:-0} f=${f:-0}
+	sk=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	p=${p:-0} f=${f:-0} sk=${sk:-0}
+	skipped=$((skipped + sk))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)) failed=$((failed + f))
 	if [ "$f" -ne 0 ]; then

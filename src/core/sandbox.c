@@ -90,7 +90,13 @@ static const struct role_policy policies[SANDBOX_ROLE_COUNT] = {
 			   COUNT(main_ioctls) },
 };
 
-static enum sandbox_mode current_mode = SANDBOX_ENFORCE;
+#ifdef MILLIVM_SANITIZER_BUILD
+#define SANDBOX_DEFAULT_MODE SANDBOX_LOG
+#else
+#define SANDBOX_DEFAULT_MODE SANDBOX_ENFORCE
+#endif
+
+static enum sandbox_mode current_mode = SANDBOX_DEFAULT_MODE;
 static bool setid_allowed;
 static const char *const setid_syscalls[] = { "setresuid", "setresgid", "setgroups" };
 
@@ -101,7 +107,7 @@ void sandbox_allow_setid(void)
 
 void sandbox_set_mode(enum sandbox_mode mode)
 {
-	current_mode = mode;
+	current_mode = mode == SANDBOX_DEFAULT ? SANDBOX_DEFAULT_MODE : mode;
 }
 
 enum sandbox_mode sandbox_mode(void)

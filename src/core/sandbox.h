@@ -20,8 +20,20 @@ enum sandbox_role {
 	SANDBOX_ROLE_COUNT,
 };
 
+/* Sanitizer runtimes (ASan's leak checker, UBSan's reports) make system calls of their own
+ * that no production filter should allow. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MILLIVM_SANITIZER_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+	__has_feature(undefined_behavior_sanitizer)
+#define MILLIVM_SANITIZER_BUILD 1
+#endif
+#endif
+
 enum sandbox_mode {
-	SANDBOX_ENFORCE, /* default: forbidden calls kill the process */
+	SANDBOX_DEFAULT, /* SANDBOX_ENFORCE; SANDBOX_LOG in sanitizer builds */
+	SANDBOX_ENFORCE, /* forbidden calls kill the process */
 	SANDBOX_LOG,     /* --seccomp-log: forbidden calls are allowed and logged by the kernel */
 	SANDBOX_OFF,     /* --no-seccomp */
 };

@@ -61,7 +61,7 @@ struct vm_config {
 	const char *gdb_address; /* "tcp:PORT", "tcp:HOST:PORT" or "unix:PATH"; NULL: no stub */
 	bool gdb_wait;           /* start halted until the debugger continues */
 	bool sync_teardown;
-	enum sandbox_mode seccomp;   /* default SANDBOX_ENFORCE */
+	enum sandbox_mode seccomp;   /* SANDBOX_DEFAULT: enforced */
 	struct jail_config jail;     /* --uid, --gid, --chroot */      /* wait for KVM to destroy the VM before exiting */
 
 	/* Firecracker front end (src/api/frontend.h): the VM comes from JSON, not the above */
