@@ -50,8 +50,8 @@ static char full_cmdline[LAYOUT_CMDLINE_MAX];
 
 static int create_devices(struct vm *vm, struct serial **console, struct error *err)
 {
-	/* With --console virtio, COM1 output is discarded (kvmtool does the same). */
-	int com1_out = vm->cfg->console == CONSOLE_VIRTIO ? -1 : STDOUT_FILENO;
+	/* With --console virtio or none, COM1 output is discarded (kvmtool does the same). */
+	int com1_out = vm->cfg->console == CONSOLE_SERIAL ? STDOUT_FILENO : -1;
 	*console = serial_create(vm, COM1_PORT, COM1_IRQ, com1_out, err);
 	if (!*console || i8042_create(vm, err) < 0 || debug_exit_create(vm, err) < 0 ||
 	    boot_timer_create(vm, err) < 0 || guest_trace_port_create(vm, &the_trace, err) < 0 ||
@@ -167,12 +167,13 @@ int main(int argc, char **argv)
 	/* Everything is open: from here on the guest and its devices run jailed. */
 	if (jail_enter(&cfg.jail, &err) < 0)
 		return fail(&err);
-	console_terminal_setup();
+	if (cfg.console != CONSOLE_NONE)
+		console_terminal_setup();
 	if (vm_start(vm, &err) < 0)
 		return fail(&err);
 	if (virtio_devices_console())
 		console_input_start(vm, virtio_console_input, virtio_devices_console());
-	else
+	else if (cfg.console == CONSOLE_SERIAL)
 		console_input_start(vm, serial_input, console);
 	api_frontend_started(vm);
 	sandbox_thread_start(SANDBOX_MAIN, "millivm");

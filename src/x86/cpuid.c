@@ -67,10 +67,19 @@ const char *cpuid_feature_names(void)
 	static char names[1024];
 	if (names[0])
 		return names;
+	/* Wrapped for --help: lines of at most 80 columns under a 27-column indent. */
+	size_t column = 33;
 	for (size_t i = 0; i < sizeof(named_features) / sizeof(named_features[0]); i++) {
-		if (i)
+		size_t len = strlen(named_features[i].name);
+		if (i && column + 1 + len > 80) {
+			strcat(names, "\n                           ");
+			column = 27;
+		} else if (i) {
 			strcat(names, " ");
+			column++;
+		}
 		strcat(names, named_features[i].name);
+		column += len;
 	}
 	return names;
 }

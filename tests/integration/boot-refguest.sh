@@ -38,6 +38,11 @@ run_millivm -k "$REFGUEST" -m 128M -i "$TEST_TMP/initrd" \
 [ "$rc" -ne 0 ] && pass "a changed initrd byte is detected (exit $rc)" ||
 	fail "guest accepted a corrupted initrd"
 
+# --console none: the guest runs, nothing reaches stdout.
+run_millivm -k "$REFGUEST" --console none -a "expect_mem=256M"
+expect_rc 0 "--console none runs the guest"
+[ ! -s "$out" ] && pass "--console none prints nothing" || fail "--console none printed: $(head -2 "$out")"
+
 # The guest's status is millivm's status.
 for status in 0 3 42 255; do
 	run_millivm -k "$REFGUEST" -a "exit=$status"
