@@ -36,8 +36,9 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q "need millivm to be started as root" "$TEST_TMP/err" &&
 	pass "--uid as an unprivileged user is refused clearly" || fail "--uid unprivileged: exit $rc $(cat "$TEST_TMP/err")"
 
-# Jailed: started as root, inspected while the guest spins.
-"$TEST_TMP/millivm" --uid $NOBODY --gid $NOBODY --chroot "$TEST_TMP/jail" -k "$TEST_TMP/kernel" \
+# Jailed: started as root, inspected while the guest spins. (In ASan builds LeakSanitizer
+# reads /proc at exit, which the empty jail does not have: leak checks off for this run.)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$TEST_TMP/millivm" --uid $NOBODY --gid $NOBODY --chroot "$TEST_TMP/jail" -k "$TEST_TMP/kernel" \
 	-d "$TEST_TMP/disk" --rng -a "quiet spin=1500" </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
 pid=$!
 for _ in $(seq 50); do
