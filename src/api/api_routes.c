@@ -17,6 +17,8 @@
 #include "core/vcpu_pause.h"
 #include "core/version.h"
 #include "devices/platform.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtio_devices.h"
 
 #define PAUSE_TIMEOUT_MS 1000
 #define MSG_POST_BOOT "The requested operation is not supported after starting the microVM."
@@ -126,6 +128,35 @@ static void put_drive(const char *id, const json_t *body, struct api_reply *r)
 		reply_fault(r, "%s", err.msg);
 }
 
+/*
+ * A new backing file for a running drive: the device swaps it (virtio_blk_swap_image), then
+ * the description follows so that GET /vm/config shows it. The string the VM was built with
+ * stays: the vm_config copies point to it.
+ */
+static void swap_drive(struct fc_drive *d, const char *path, struct api_reply *r)
+{
+	struct error err;
+	struct virtio_mmio *t = virtio_devices_drive(fc_config_drive_index(&api_state.fc, d));
+	char *copy = strdup(path);
+	if (!t || !copy) {
+		free(copy);
+		reply_fault(r, "drive '%s': %s", d->id, t ? "out of memory" : "no such device");
+		return;
+	}
+	if (virtio_blk_swap_image(t, path, &err) < 0) {
+		free(copy);
+		reply_fault(r, "drive '%s': path_on_host: %s", d->id, err.msg);
+		return;
+	}
+	bool built_with = false;
+	for (unsigned i = 0; i < api_state.built.ndrives; i++)
+		built_with |= api_state.built.drives[i].path == d->path;
+	if (!built_with)
+		free(d->path);
+	d->path = copy;
+	log_info("Drive '%s' now uses %s", d->id, path);
+}
+
 static void patch_drive(const char *id, const json_t *body, struct api_reply *r)
 {
 	struct error err;
@@ -136,13 +167,13 @@ static void patch_drive(const char *id, const json_t *body, struct api_reply *r)
 		reply_fault(r, "%s", err.msg);
 		return;
 	}
-	if (!fc_config_find_drive(&api_state.fc, id)) {
+	struct fc_drive *d = fc_config_find_drive(&api_state.fc, id);
+	if (!d) {
 		reply_fault(r, "drive '%s' does not exist", id);
 		return;
 	}
 	if (new_path)
-		reply_fault(r, "drive '%s': changing path_on_host after boot is not supported by "
-			       "millivm (virtio-blk cannot swap its backing file yet)", id);
+		swap_drive(d, new_path, r);
 }
 
 static void put_entropy(const json_t *body, struct api_reply *r)

@@ -132,8 +132,20 @@ static void add_vm_drive(struct vm_config *out, const struct fc_drive *d)
 	v->path = d->path;
 	v->read_only = d->read_only;
 	v->engine = d->engine;
+	v->id = d->id;
 	/* GET_ID answers the drive id when it fits (virtio-blk's 20 bytes), else the index. */
 	v->serial = strlen(d->id) <= 20 ? d->id : NULL;
+}
+
+unsigned fc_config_drive_index(const struct fc_config *fc, const struct fc_drive *d)
+{
+	if (d->is_root)
+		return 0;
+	unsigned index = 0;
+	for (unsigned i = 0; i < fc->ndrives; i++)
+		if (fc->drives[i].is_root || &fc->drives[i] < d)
+			index++;
+	return index;
 }
 
 int fc_config_to_vm(const struct fc_config *fc, const struct vm_config *base,

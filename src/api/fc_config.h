@@ -75,6 +75,9 @@ void fc_drive_free(struct fc_drive *d);
 int fc_config_to_vm(const struct fc_config *fc, const struct vm_config *base,
 		    struct vm_config *out, char *cmdline_buf, size_t cap, struct error *err);
 
+/* The position of drive d among the VM's disks, in fc_config_to_vm's order (root first). */
+unsigned fc_config_drive_index(const struct fc_config *fc, const struct fc_drive *d);
+
 /* Check that the files named can be opened as asked (Firecracker does this at PUT time). */
 int fc_config_check_boot_files(const struct fc_config *fc, struct error *err);
 int fc_drive_check_file(const struct fc_drive *d, struct error *err);

@@ -109,6 +109,54 @@ static inline void metrics_vcpu_exit(const struct kvm_run *run)
 
 void metrics_set_gauge(enum metric_gauge id, uint64_t value);
 
+/*
+ * Block devices, as Firecracker's BlockDeviceMetrics: one set of counters per drive, reported
+ * under "block_<drive id>", and their sum under "block". Only the counters millivm keeps are
+ * reported (no rate limiter, no latency aggregates). Ops and bytes count requests that
+ * completed OK; a failed transfer counts in execute_fails, a request refused before any I/O
+ * (malformed, out of range, unsupported, a write to a read-only disk) in invalid_reqs_count;
+ * queue_event_count counts QueueNotify, no_avail_buffer the notifies that found nothing,
+ * update_count/update_fails the image swaps (PATCH path_on_host), io_engine_throttled_events
+ * the times io_uring had no room left. Firecracker's order.
+ */
+#define BLOCK_METRICS(X)                                        \
+	X(BM_NO_AVAIL_BUFFER, "no_avail_buffer")                \
+	X(BM_EXECUTE_FAILS, "execute_fails")                    \
+	X(BM_INVALID_REQS, "invalid_reqs_count")                \
+	X(BM_FLUSH_COUNT, "flush_count")                        \
+	X(BM_QUEUE_EVENT_COUNT, "queue_event_count")            \
+	X(BM_UPDATE_COUNT, "update_count")                      \
+	X(BM_UPDATE_FAILS, "update_fails")                      \
+	X(BM_READ_BYTES, "read_bytes")                          \
+	X(BM_WRITE_BYTES, "write_bytes")                        \
+	X(BM_READ_COUNT, "read_count")                          \
+	X(BM_WRITE_COUNT, "write_count")                        \
+	X(BM_IO_ENGINE_THROTTLED, "io_engine_throttled_events")
+
+#define BLOCK_METRICS_ENUM(id, key) id,
+enum block_metric { BLOCK_METRICS(BLOCK_METRICS_ENUM) BM_COUNT };
+#undef BLOCK_METRICS_ENUM
+
+#define METRICS_MAX_BLOCK 8 /* VM_MAX_DRIVES */
+#define METRICS_BLOCK_NAME_MAX 64 /* FC_ID_MAX */
+
+struct block_metrics {
+	char name[METRICS_BLOCK_NAME_MAX + 1];
+	_Atomic uint64_t v[BM_COUNT];
+};
+
+/*
+ * The counters of drive `name` (created on first use; the same name gives the same set, as a
+ * device re-created in tests). Past METRICS_MAX_BLOCK names, one spare set that counts only
+ * in the "block" sum. Never NULL.
+ */
+struct block_metrics *metrics_block(const char *name);
+
+static inline void metrics_block_add(struct block_metrics *m, enum block_metric id, uint64_t n)
+{
+	atomic_fetch_add_explicit(&m->v[id], n, memory_order_relaxed);
+}
+
 /* Open the destination; only once per process, as in Firecracker. */
 int metrics_configure(const char *path, struct error *err);
 bool metrics_configured(void);

@@ -45,6 +45,10 @@ static const char *const api_syscalls[] = {
 	"ioctl", "read", "poll", "ppoll", "accept", "accept4", "recvfrom", "recvmsg", "sendto",
 	"sendmsg", "shutdown", "openat", "fstat", "newfstatat", "fcntl", "lseek", "unlink",
 	"flock", "pread64", "pwrite64", "fdatasync", "timerfd_settime", "eventfd2", "dup",
+	/* PATCH /drives swaps a disk's image, then starts the requests the guest queued during
+	 * the swap on this thread: the vCPU's disk calls (sync engine, DISCARD) or a submit to
+	 * io_uring (virtio_blk.c, swap_locked). */
+	"preadv", "pwritev", "fallocate", "io_uring_enter",
 };
 static const unsigned long api_ioctls[] = { KVM_IRQ_LINE, BLKGETSIZE64 };
 

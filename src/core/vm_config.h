@@ -36,6 +36,7 @@ struct drive_config {
 	const char *path;
 	bool read_only;
 	const char *serial; /* VIRTIO_BLK_T_GET_ID answer; NULL: derived from the index */
+	const char *id;     /* drive_id: metrics "block_<id>"; NULL: the device's name */
 	enum drive_engine engine;
 };
 

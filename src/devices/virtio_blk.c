@@ -55,6 +55,34 @@ void virtio_blk_complete(struct virtio_blk *b, uint16_t head, uint8_t *status, u
 	b->used_pending = true;
 }
 
+void virtio_blk_count_io(struct virtio_blk *b, enum blk_op op, uint64_t len, bool ok)
+{
+	if (!ok) {
+		metrics_block_add(b->metrics, BM_EXECUTE_FAILS, 1);
+		return;
+	}
+	switch (op) {
+	case BLK_OP_READ:
+		metrics_block_add(b->metrics, BM_READ_COUNT, 1);
+		metrics_block_add(b->metrics, BM_READ_BYTES, len);
+		break;
+	case BLK_OP_WRITE:
+		metrics_block_add(b->metrics, BM_WRITE_COUNT, 1);
+		metrics_block_add(b->metrics, BM_WRITE_BYTES, len);
+		break;
+	case BLK_OP_FLUSH:
+		metrics_block_add(b->metrics, BM_FLUSH_COUNT, 1);
+		break;
+	}
+}
+
+/* A request refused before any I/O: counted, then answered with status. */
+static uint8_t refuse(const struct virtio_blk *b, uint8_t status)
+{
+	metrics_block_add(b->metrics, BM_INVALID_REQS, 1);
+	return status;
+}
+
 void virtio_blk_flush_interrupts(struct virtio_blk *b)
 {
 	if (!b->used_pending)
@@ -82,7 +110,7 @@ static uint8_t bad_request(const struct virtio_blk *b, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	virtio_log("%s: %s: IOERR", b->transport.name, why);
-	return VIRTIO_BLK_S_IOERR;
+	return refuse(b, VIRTIO_BLK_S_IOERR);
 }
 
 /* A data request (IN or OUT): check its size and range, describe its buffers. */
@@ -91,7 +119,7 @@ static uint8_t start_transfer(struct virtio_blk *b, const struct vq_chain *c,
 {
 	bool is_read = hdr->type == VIRTIO_BLK_T_IN;
 	if (!is_read && b->read_only)
-		return VIRTIO_BLK_S_IOERR;
+		return refuse(b, VIRTIO_BLK_S_IOERR);
 	/* IN: writable = data + status; OUT: readable = header + data. */
 	uint64_t len = is_read ? c->write_len - 1 : c->read_len - sizeof(*hdr);
 	uint64_t data_offset = is_read ? 0 : sizeof(*hdr);
@@ -159,9 +187,9 @@ static uint8_t discard_or_zero(struct virtio_blk *b, const struct vq_chain *c, u
 	bool discard = type == VIRTIO_BLK_T_DISCARD;
 	unsigned feature = discard ? VIRTIO_BLK_F_DISCARD : VIRTIO_BLK_F_WRITE_ZEROES;
 	if (b->read_only)
-		return VIRTIO_BLK_S_IOERR;
+		return refuse(b, VIRTIO_BLK_S_IOERR);
 	if (!virtio_mmio_has_feature(&b->transport, feature))
-		return VIRTIO_BLK_S_UNSUPP;
+		return refuse(b, VIRTIO_BLK_S_UNSUPP);
 	struct virtio_blk_discard_write_zeroes range;
 	uint64_t payload = c->read_len - sizeof(struct virtio_blk_outhdr);
 	if (payload != sizeof(range)) /* max_*_seg is 1 */
@@ -171,9 +199,9 @@ static uint8_t discard_or_zero(struct virtio_blk *b, const struct vq_chain *c, u
 	vq_chain_read(c, sizeof(struct virtio_blk_outhdr), &range, sizeof(range));
 	uint32_t flags = range.flags;
 	if (flags & ~(uint32_t)VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP)
-		return VIRTIO_BLK_S_UNSUPP;
+		return refuse(b, VIRTIO_BLK_S_UNSUPP);
 	if (discard && flags) /* virtio 1.2 5.2.6.2: unmap flag on a discard is UNSUPP */
-		return VIRTIO_BLK_S_UNSUPP;
+		return refuse(b, VIRTIO_BLK_S_UNSUPP);
 	if (range.num_sectors > BLK_MAX_DISCARD_SECTORS ||
 	    !sectors_in_range(b, range.sector, range.num_sectors))
 		return bad_request(b, "%s of %u sectors at sector %llu: beyond the limit or the end",
@@ -187,6 +215,7 @@ static uint8_t discard_or_zero(struct virtio_blk *b, const struct vq_chain *c, u
 		virtio_log("%s: %s of %u sectors at %llu: %s", b->transport.name,
 			   discard ? "discard" : "write-zeroes", range.num_sectors,
 			   (unsigned long long)range.sector, strerror(errno));
+		metrics_block_add(b->metrics, BM_EXECUTE_FAILS, 1);
 		return VIRTIO_BLK_S_IOERR;
 	}
 	return VIRTIO_BLK_S_OK;
@@ -211,6 +240,7 @@ static bool start_request(struct virtio_blk *b, const struct vq_chain *c, uint8_
 	case VIRTIO_BLK_T_FLUSH:
 		if (b->read_only) {
 			*result = VIRTIO_BLK_S_OK; /* nothing was written, nothing to sync */
+			virtio_blk_count_io(b, BLK_OP_FLUSH, 0, true);
 			return false;
 		}
 		b->engine->submit(b, &(struct blk_io){ .op = BLK_OP_FLUSH,
@@ -226,7 +256,7 @@ static bool start_request(struct virtio_blk *b, const struct vq_chain *c, uint8_
 		*result = discard_or_zero(b, c, hdr.type);
 		return false;
 	default:
-		*result = VIRTIO_BLK_S_UNSUPP;
+		*result = refuse(b, VIRTIO_BLK_S_UNSUPP);
 		return false;
 	}
 }
@@ -237,6 +267,7 @@ static void handle_request(struct virtio_blk *b, const struct vq_chain *c)
 		/* Nowhere to put a status: give the buffers back, the driver sees length 0. */
 		virtio_log("%s: request without a status byte (head %u)", b->transport.name,
 			   c->head);
+		metrics_block_add(b->metrics, BM_INVALID_REQS, 1);
 		virtqueue_push(blk_vq(b), c->head, 0);
 		b->used_pending = true;
 		return;
@@ -250,34 +281,57 @@ static void handle_request(struct virtio_blk *b, const struct vq_chain *c)
 		virtio_blk_complete(b, c->head, status, result, used_len);
 }
 
-void virtio_blk_process(struct virtio_blk *b)
+/* Requests may start: the driver is ready, no reset and no image swap is under way. */
+static bool can_process(struct virtio_blk *b)
+{
+	return virtio_mmio_driver_ok(&b->transport) && !b->resetting && !b->swapping;
+}
+
+/* Returns how many requests were popped. */
+static unsigned process_queue(struct virtio_blk *b)
 {
 	struct virtio_mmio *t = &b->transport;
-	if (!virtio_mmio_driver_ok(t) || b->resetting)
-		return;
 	struct virtqueue *vq = blk_vq(b);
 	struct vq_chain chain;
 	struct error err;
+	unsigned popped = 0;
 	for (;;) {
 		int rc = 0;
-		while (b->engine->has_room(b) && (rc = virtqueue_pop(vq, &chain, &err)) > 0)
+		while (b->engine->has_room(b) && (rc = virtqueue_pop(vq, &chain, &err)) > 0) {
 			handle_request(b, &chain);
+			popped++;
+		}
 		if (rc < 0) {
 			virtio_mmio_device_error(t, "queue 0: %s", err.msg);
 			break;
 		}
 		/* Out of room: the engine calls us again when a request completes. */
-		if (!b->engine->has_room(b) || !virtqueue_rearm(vq))
+		if (!b->engine->has_room(b)) {
+			metrics_block_add(b->metrics, BM_IO_ENGINE_THROTTLED, 1);
+			break;
+		}
+		if (!virtqueue_rearm(vq))
 			break;
 	}
 	b->engine->kick(b);
 	virtio_blk_flush_interrupts(b);
+	return popped;
+}
+
+void virtio_blk_process(struct virtio_blk *b)
+{
+	if (can_process(b))
+		process_queue(b);
 }
 
 static void blk_queue_notify(struct virtio_mmio *t, unsigned q)
 {
 	(void)q;
-	virtio_blk_process(t->dev);
+	struct virtio_blk *b = t->dev;
+	metrics_block_add(b->metrics, BM_QUEUE_EVENT_COUNT, 1);
+	/* During a swap the requests wait in the ring; the swap starts them when it is done. */
+	if (can_process(b) && process_queue(b) == 0)
+		metrics_block_add(b->metrics, BM_NO_AVAIL_BUFFER, 1);
 }
 
 static void blk_reset(struct virtio_mmio *t)
@@ -307,19 +361,19 @@ static const struct virtio_mmio_ops blk_ops = {
 	.queue_stop = blk_queue_stop,
 };
 
-static int image_size(struct virtio_blk *b, const char *path, uint64_t *size,
-		      bool *regular, struct error *err)
+/* The size of an image (regular file or block device) and its identity. */
+static int image_size(int fd, const char *path, uint64_t *size, bool *regular,
+		      struct stat *st, struct error *err)
 {
-	struct stat st;
-	if (fstat(b->fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		return error_set(err, "%s: %s", path, strerror(errno));
-	*regular = S_ISREG(st.st_mode);
+	*regular = S_ISREG(st->st_mode);
 	if (*regular) {
-		*size = (uint64_t)st.st_size;
+		*size = (uint64_t)st->st_size;
 		return 0;
 	}
-	if (S_ISBLK(st.st_mode)) {
-		if (ioctl(b->fd, BLKGETSIZE64, size) < 0)
+	if (S_ISBLK(st->st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, size) < 0)
 			return error_set(err, "%s: BLKGETSIZE64: %s", path, strerror(errno));
 		return 0;
 	}
@@ -333,6 +387,16 @@ static bool can_punch_holes(int fd, uint64_t size)
 			 VIRTIO_BLK_SECTOR) == 0;
 }
 
+/* Whole sectors; the rest of an odd-sized image is not the guest's. */
+static uint64_t image_capacity(const char *path, uint64_t size)
+{
+	if (size % VIRTIO_BLK_SECTOR)
+		fprintf(stderr, "millivm: %s: size is not a multiple of 512; the last %llu bytes "
+				"are not visible to the guest\n",
+			path, (unsigned long long)(size % VIRTIO_BLK_SECTOR));
+	return size / VIRTIO_BLK_SECTOR;
+}
+
 static int open_image(struct virtio_blk *b, const struct drive_config *d, struct error *err)
 {
 	b->fd = open(d->path, (d->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
@@ -344,13 +408,12 @@ static int open_image(struct virtio_blk *b, const struct drive_config *d, struct
 				 strerror(errno));
 	uint64_t size;
 	bool regular;
-	if (image_size(b, d->path, &size, &regular, err) < 0)
+	struct stat st;
+	if (image_size(b->fd, d->path, &size, &regular, &st, err) < 0)
 		return -1;
-	b->capacity = size / VIRTIO_BLK_SECTOR;
-	if (size % VIRTIO_BLK_SECTOR)
-		fprintf(stderr, "millivm: %s: size is not a multiple of 512; the last %llu bytes "
-				"are not visible to the guest\n",
-			d->path, (unsigned long long)(size % VIRTIO_BLK_SECTOR));
+	b->image_dev = st.st_dev;
+	b->image_ino = st.st_ino;
+	b->capacity = image_capacity(d->path, size);
 	b->read_only = d->read_only;
 	uint64_t features = blk_ops.features | (1ull << VIRTIO_BLK_F_WRITE_ZEROES);
 	if (b->read_only)
@@ -394,6 +457,7 @@ struct virtio_mmio *virtio_blk_create(const struct guest_mem *mem, const struct 
 	if (!d->serial)
 		snprintf(serial, sizeof(serial), "millivm-disk%u", index);
 	memcpy(b->serial, serial, strlen(serial)); /* the rest stays zero (calloc) */
+	b->metrics = metrics_block(d->id ? d->id : name);
 	enum drive_engine engine = d->engine == DRIVE_ENGINE_DEFAULT ? virtio_blk_default_engine()
 								    : d->engine;
 	b->engine = engine == DRIVE_ENGINE_URING ? &blk_engine_uring : &blk_engine_sync;
@@ -406,6 +470,71 @@ struct virtio_mmio *virtio_blk_create(const struct guest_mem *mem, const struct 
 	}
 	fill_config(b);
 	return &b->transport;
+}
+
+/*
+ * The swap (PATCH /drives/{id} path_on_host after boot). Everything that uses b->fd or
+ * b->capacity runs under the transport lock: request checks and the sync engine's I/O (vCPU
+ * threads at QueueNotify), io_uring submissions and completions (its thread), config-space
+ * reads. With the new file open and sized (outside the lock), under it:
+ *  1. the new file is locked (flock LOCK_NB: never waits), unless it is the same file;
+ *  2. b->swapping: no request starts; a notify leaves its requests in the ring;
+ *  3. the engine drains: requests in flight end on the old file (io_uring's wait releases
+ *     the lock; its completions land, nothing new is submitted);
+ *  4. fd, identity, capacity and config space change together, the configuration generation
+ *     moves and the config interrupt is raised;
+ *  5. swapping ends and what the driver queued meanwhile starts, on the new file.
+ * A request therefore sees the old image or the new one, never a mix. The descriptor no
+ * longer used goes back to the caller, which closes it once the lock is dropped (closing the
+ * old image releases its flock).
+ */
+static int swap_locked(struct virtio_blk *b, const char *path, int *fd, uint64_t capacity,
+		       const struct stat *st, struct error *err)
+{
+	if (b->swapping)
+		return error_set(err, "%s: another swap of this drive is under way", path);
+	bool same = st->st_dev == b->image_dev && st->st_ino == b->image_ino;
+	if (!same && flock(*fd, (b->read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+		return error_set(err, "%s: in use by another process or drive (%s)", path,
+				 strerror(errno));
+	b->swapping = true;
+	b->engine->drain(b);
+	if (!same) {
+		int old = b->fd;
+		b->fd = *fd;
+		*fd = old;
+		b->image_dev = st->st_dev;
+		b->image_ino = st->st_ino;
+	}
+	b->capacity = capacity;
+	b->config.capacity = capacity;
+	virtio_mmio_config_changed(&b->transport);
+	b->swapping = false;
+	virtio_blk_process(b);
+	return 0;
+}
+
+int virtio_blk_swap_image(struct virtio_mmio *t, const char *path, struct error *err)
+{
+	struct virtio_blk *b = t->dev; /* read_only never changes: no lock needed for it */
+	int rc = -1;
+	uint64_t size;
+	bool regular;
+	struct stat st;
+	int fd = open(path, (b->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0) {
+		error_set(err, "%s: cannot be opened %s: %s", path,
+			  b->read_only ? "read-only" : "read-write", strerror(errno));
+	} else if (image_size(fd, path, &size, &regular, &st, err) == 0) {
+		uint64_t capacity = image_capacity(path, size);
+		pthread_mutex_lock(&t->lock);
+		rc = swap_locked(b, path, &fd, capacity, &st, err);
+		pthread_mutex_unlock(&t->lock);
+	}
+	if (fd >= 0)
+		close(fd); /* the old image, or the new one if it was refused */
+	metrics_block_add(b->metrics, rc == 0 ? BM_UPDATE_COUNT : BM_UPDATE_FAILS, 1);
+	return rc;
 }
 
 void virtio_blk_destroy(struct virtio_mmio *t)

@@ -16,6 +16,16 @@
 struct virtio_mmio *virtio_blk_create(const struct guest_mem *mem, const struct drive_config *d,
 				      unsigned index, struct error *err);
 
+/*
+ * A new backing file for a running disk (Firecracker's PATCH /drives/{id} path_on_host):
+ * opened as the drive was (read-only or read-write) and locked the same way; the guest sees
+ * the new image and its capacity, and gets a config-change interrupt. Requests in flight end
+ * on the old file first (see virtio_blk.c); the old file is closed and its lock released.
+ * The same file again only re-reads its size. On failure (err set) the old image stays.
+ * Any thread but one that holds the device lock.
+ */
+int virtio_blk_swap_image(struct virtio_mmio *t, const char *path, struct error *err);
+
 /* Stop the engine, close the image, free the device (tests; the monitor just exits). */
 void virtio_blk_destroy(struct virtio_mmio *t);
 

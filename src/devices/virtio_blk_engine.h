@@ -10,10 +10,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #include <linux/virtio_blk.h>
 
+#include "api/metrics.h"
 #include "core/error.h"
 #include "devices/virtio_mmio.h"
 
@@ -59,7 +61,11 @@ struct virtio_blk {
 	bool read_only;
 	bool resetting;    /* completions during a reset are dropped */
 	bool used_pending; /* used entries pushed since the last interrupt decision */
+	bool swapping;     /* a new image is going in: start no request, let the others land */
 	uint64_t capacity; /* sectors */
+	dev_t image_dev;   /* the image's identity: a PATCH of the same file only resizes */
+	ino_t image_ino;
+	struct block_metrics *metrics;
 	char serial[VIRTIO_BLK_ID_BYTES];
 	const struct blk_engine_ops *engine;
 	void *engine_state;
@@ -74,6 +80,9 @@ void virtio_blk_process(struct virtio_blk *b);
 
 /* Interrupt the driver if completions were pushed (transport lock held). */
 void virtio_blk_flush_interrupts(struct virtio_blk *b);
+
+/* Count a finished read, write or flush in the drive's metrics (ok: completed OK). */
+void virtio_blk_count_io(struct virtio_blk *b, enum blk_op op, uint64_t len, bool ok);
 
 /* Full read/write of io at its offset with preadv/pwritev; 0 or -errno. */
 int blk_io_sync_transfer(int fd, const struct blk_io *io);

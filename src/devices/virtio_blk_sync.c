@@ -63,6 +63,7 @@ static void sync_submit(struct virtio_blk *b, const struct blk_io *io)
 		virtio_log("%s: %s at %llu: %s", b->transport.name,
 			   io->op == BLK_OP_READ ? "read" : io->op == BLK_OP_WRITE ? "write" : "flush",
 			   (unsigned long long)io->offset, strerror(-rc));
+	virtio_blk_count_io(b, io->op, io->len, rc == 0);
 	virtio_blk_complete(b, io->head, io->status, rc ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK,
 			    rc ? 1 : io->used_len);
 }

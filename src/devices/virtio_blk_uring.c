@@ -72,6 +72,7 @@ static void complete_slot(struct virtio_blk *b, unsigned i, int res)
 		virtio_log("%s: %s at %llu: %s", b->transport.name, op_name(s->op),
 			   (unsigned long long)s->offset,
 			   res < 0 ? strerror(-res) : "short transfer");
+	virtio_blk_count_io(b, s->op, s->len, ok);
 	virtio_blk_complete(b, s->head, s->status, ok ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR,
 			    ok ? s->used_len : 1);
 	release_slot(u, i);
@@ -142,6 +143,7 @@ static void uring_submit(struct virtio_blk *b, const struct blk_io *io)
 		if (iov != s->inline_iov)
 			free(iov);
 		virtio_log("%s: cannot queue a %s", b->transport.name, op_name(io->op));
+		virtio_blk_count_io(b, io->op, io->len, false);
 		virtio_blk_complete(b, io->head, io->status, VIRTIO_BLK_S_IOERR, 1);
 		return;
 	}

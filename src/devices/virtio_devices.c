@@ -24,6 +24,8 @@ static struct attached {
 } attached[LAYOUT_VIRTIO_MMIO_MAX];
 static unsigned nattached;
 static struct virtio_mmio *the_console;
+static struct virtio_mmio *the_drives[VM_MAX_DRIVES]; /* in --drive order */
+static unsigned ndrives;
 
 static void set_irq_line(void *opaque, int level)
 {
@@ -96,6 +98,7 @@ int virtio_devices_create(struct vm *vm, const struct vm_config *cfg, char *cmdl
 			return error_prefix(err, "--drive");
 		if (attach(vm, t, virtio_blk_destroy, cmdline_extra, cap, err) < 0)
 			return -1;
+		the_drives[ndrives++] = t;
 	}
 	if (cfg->rng && attach(vm, virtio_rng_create(&vm->mem, err), virtio_rng_destroy,
 			       cmdline_extra, cap, err) < 0)
@@ -114,6 +117,11 @@ struct virtio_mmio *virtio_devices_console(void)
 	return the_console;
 }
 
+struct virtio_mmio *virtio_devices_drive(unsigned index)
+{
+	return index < ndrives ? the_drives[index] : NULL;
+}
+
 void virtio_devices_destroy(void)
 {
 	while (nattached) {
@@ -122,4 +130,5 @@ void virtio_devices_destroy(void)
 		free(a->line);
 	}
 	the_console = NULL;
+	ndrives = 0;
 }

@@ -26,6 +26,9 @@ int virtio_devices_create(struct vm *vm, const struct vm_config *cfg, char *cmdl
 /* The virtio-console device, for the host input thread; NULL without --console virtio. */
 struct virtio_mmio *virtio_devices_console(void);
 
+/* Block device `index` (vm_config drives order), for PATCH /drives; NULL if none. */
+struct virtio_mmio *virtio_devices_drive(unsigned index);
+
 /*
  * Stop and free every device (their engines' threads, images). The VM must no longer run and
  * its MMIO bus must be dropped with it. The monitor just exits; tests clean up with this.

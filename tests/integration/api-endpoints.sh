@@ -122,8 +122,10 @@ expect_fault PUT /logger "{\"log_path\": \"$LOG\"}" "logger after boot" "not sup
 expect_fault PUT /metrics "{\"metrics_path\": \"$METRICS\"}" "metrics after boot" "not supported after starting"
 expect GET /machine-config - 200 "GET /machine-config after boot" '"vcpu_count":2'
 expect PATCH /drives/rootfs '{"drive_id": "rootfs"}' 204 "PATCH /drives with nothing to change"
-expect_fault PATCH /drives/rootfs "{\"drive_id\": \"rootfs\", \"path_on_host\": \"$DISK\"}" \
-	"a new backing file after boot" "cannot swap its backing file"
+expect PATCH /drives/rootfs "{\"drive_id\": \"rootfs\", \"path_on_host\": \"$DISK\"}" 204 \
+	"path_on_host after boot: the image is reopened (api-drive-swap.sh swaps it)"
+expect_fault PATCH /drives/rootfs "{\"drive_id\": \"rootfs\", \"path_on_host\": \"$TEST_TMP/none.img\"}" \
+	"a new backing file that does not exist" "cannot be opened read-write: No such file"
 expect_fault PATCH /drives/nope '{"drive_id": "nope"}' "PATCH of an unknown drive" "drive 'nope' does not exist"
 expect PUT /actions '{"action_type": "SendCtrlAltDel"}' 204 "SendCtrlAltDel (queued for the i8042)"
 
@@ -169,6 +171,14 @@ assert total("patch_api_requests", "vm_count") >= 4
 assert total("get_api_requests", "instance_info_count") >= 3
 assert total("vcpu", "exit_io_out") > 0
 assert max(l["latencies_us"]["pause_vm"] for l in lines) > 0
+# the guest's virtio_blk=rw: one 8-sector write, a flush, one 8-sector read back
+# (the drive's own section appears once the device exists; "block", the sum, is always there)
+disk = {k: sum(l.get("block_rootfs", {}).get(k, 0) for l in lines) for k in lines[-1]["block"]}
+assert (disk["write_count"], disk["write_bytes"], disk["flush_count"]) == (1, 4096, 1), disk
+assert (disk["read_count"], disk["read_bytes"]) == (1, 4096), disk
+assert (disk["invalid_reqs_count"], disk["execute_fails"]) == (0, 0), disk
+assert (disk["update_count"], disk["update_fails"]) == (1, 1), disk
+assert total("block", "write_bytes") == 4096
 # counters are deltas since the previous line, as Firecracker's
 assert lines[-1]["put_api_requests"]["boot_source_count"] == 0
 b = lines[-1]["boot"]

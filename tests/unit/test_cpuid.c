@@ -351,8 +351,8 @@ static void test_feature_names(void **state)
 	assert_true(strlen(names) < sizeof(copy));
 	strcpy(copy, names);
 	unsigned n = 0;
-	for (char *save = NULL, *tok = strtok_r(copy, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save), n++) {
+	for (char *save = NULL, *tok = strtok_r(copy, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save), n++) {
 		struct cpuid_bit b;
 		if (cpuid_parse_mask(tok, &b, &f->err) != 0)
 			fail_msg("listed name '%s' refused: %s", tok, f->err.msg);
