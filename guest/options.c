@@ -142,6 +142,7 @@ static bool parse_word(const char *word, struct options *opts)
 		return virtio_option_word(word, &opts->virtio);
 	case 'b':
 	case 'h':
+	case 't': /* tsc_khz= (blk_bench=) */
 		return virtio_option_word(word, &opts->virtio);
 	default:
 		return true;

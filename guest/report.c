@@ -38,6 +38,7 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_CONSOLE] = "console",
 	[CHECK_HOSTILE] = "hostile",
 	[CHECK_HOSTILE_RECOVER] = "hostile-recover",
+	[CHECK_BLK_BENCH] = "blk-bench",
 };
 
 struct report_state report_state;

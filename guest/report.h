@@ -39,7 +39,8 @@ enum check_id {
 	CHECK_CONSOLE = 26,
 	CHECK_HOSTILE = 27,
 	CHECK_HOSTILE_RECOVER = 28,
-	CHECK_LAST = CHECK_HOSTILE_RECOVER,
+	CHECK_BLK_BENCH = 29, /* blk_bench= (virtio_blk_bench.c) */
+	CHECK_LAST = CHECK_BLK_BENCH,
 };
 
 /* Exit statuses that are not check numbers. */

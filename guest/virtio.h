@@ -110,6 +110,8 @@ extern unsigned irq_without_status;
 uint8_t blk_request(struct vdev *d, uint32_t type, uint64_t sector, void *data, uint32_t len,
 		    unsigned timeout_ms, uint32_t *used_len);
 void virtio_blk_checks(const struct virtio_options *vo);
+/* blk_reread: disk 0's capacity and the start of its sector 0, once more (main.c, after spin=). */
+void virtio_blk_reread(void);
 
 /* virtio_rng.c, virtio_console.c, virtio_hostile.c */
 void virtio_rng_check(const struct virtio_options *vo);

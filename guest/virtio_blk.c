@@ -8,6 +8,7 @@
  * the host. Every request waits for the device's interrupt; blk-irq says whether each came.
  */
 #include <linux/virtio_blk.h>
+#include <linux/virtio_mmio.h>
 
 #include "cpu.h"
 #include "report.h"
@@ -174,6 +175,43 @@ static void read_only(struct vdev *d, unsigned disk)
 			    "IOERR (1)", disk, s);
 	else
 		report_ok(CHECK_BLK_RO, "disk %u: F_RO offered, read OK, write -> IOERR", disk);
+}
+
+/*
+ * blk_reread: disk 0 once more, late (after spin=): its capacity, read as the configuration
+ * generation says (the same before and after), and the first bytes of sector 0, printable,
+ * so that a test sees what a swap of the image on the host (PATCH /drives) did.
+ */
+void virtio_blk_reread(void)
+{
+	struct vdev *d = virtio_find(VIRTIO_ID_BLOCK, 0);
+	char text[33];
+	uint32_t generation;
+	uint64_t cap;
+
+	if (!d) {
+		report_fail(CHECK_BLK_READ, "blk_reread: there is no disk 0");
+		return;
+	}
+	do {
+		generation = vdev_read(d, VIRTIO_MMIO_CONFIG_GENERATION);
+		cap = capacity(d);
+	} while (generation != vdev_read(d, VIRTIO_MMIO_CONFIG_GENERATION));
+	memset(read_buffer, 0, SECTOR);
+	uint8_t s = blk_request(d, VIRTIO_BLK_T_IN, 0, read_buffer, SECTOR, REQUEST_TIMEOUT_MS,
+				NULL);
+	if (s != VIRTIO_BLK_S_OK) {
+		report_fail(CHECK_BLK_READ, "disk 0 read again: status %u", s);
+		return;
+	}
+	for (unsigned i = 0; i < sizeof(text) - 1; i++) {
+		char c = (char)read_buffer[i];
+
+		text[i] = c >= ' ' && c < 127 ? c : '.';
+	}
+	text[sizeof(text) - 1] = 0;
+	report_ok(CHECK_BLK_READ, "disk 0 read again: %lu sectors, sector 0 starts \"%s\"",
+		  (unsigned long)cap, text);
 }
 
 void virtio_blk_checks(const struct virtio_options *vo)

@@ -14,6 +14,7 @@
 #include "report.h"
 #include "strings.h"
 #include "virtio.h"
+#include "virtio_blk_bench.h"
 
 #define VIRTIO_MMIO_MAGIC 0x74726976u /* "virt" */
 #define VIRTIO_MMIO_LEGACY 1
@@ -252,7 +253,8 @@ struct vdev *virtio_find(uint32_t device_id, unsigned nth)
 
 static bool anything_asked(const struct virtio_options *vo)
 {
-	return vo->ntokens || vo->nblk_modes || vo->rng_bytes || vo->console_text || vo->hostile;
+	return vo->ntokens || vo->nblk_modes || vo->rng_bytes || vo->console_text || vo->hostile ||
+	       vo->bench.nphases;
 }
 
 void virtio_run_checks(const struct hvm_start_info *si, const struct virtio_options *vo)
@@ -271,6 +273,8 @@ void virtio_run_checks(const struct hvm_start_info *si, const struct virtio_opti
 		if (probe(&virtio_devices[virtio_ndevices], vo->tokens[i]))
 			virtio_ndevices++;
 	vq_interrupts_init();
+	if (vo->bench.nphases) /* right after the probe (virtio_blk_bench.c) */
+		virtio_blk_bench(si, &vo->bench);
 	virtio_blk_checks(vo);
 	if (vo->rng_bytes)
 		virtio_rng_check(vo);

@@ -129,7 +129,11 @@ bool virtio_option_word(const char *word, struct virtio_options *vo)
 		vo->blk_hold = true;
 		return true;
 	}
+	if (skip_prefix(word, "blk_reread") && at_word_end(word + 10)) {
+		vo->blk_reread = true;
+		return true;
+	}
 	if ((value = skip_prefix(word, "hostile=")))
 		return parse_hostile(value, vo);
-	return true; /* not ours */
+	return blk_bench_option(word, &vo->bench); /* true if not ours either */
 }

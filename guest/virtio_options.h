@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "virtio_blk_bench.h"
+
 #define VIRTIO_MAX_DEVICES 8
 
 /* What virtio_blk= asks of the block devices, in the order they are announced. */
@@ -44,14 +46,16 @@ struct virtio_options {
 	unsigned nblk_modes;
 	uint64_t blk_sector; /* blk_sector=N: where the pattern goes (8 sectors) */
 	bool blk_hold;       /* blk_hold: halt for ever after the first flush (kill -9 tests) */
+	bool blk_reread;     /* blk_reread: after spin=, read disk 0's sector 0 again (swap tests) */
 	uint64_t rng_bytes;  /* virtio_rng=N; 0: no rng check */
 	const char *console_text; /* virtio_console=TEXT; NULL: none */
 	unsigned console_length;
 	uint32_t hostile; /* bit per enum hostile_kind */
+	struct blk_bench_options bench; /* blk_bench= and its companions (virtio_blk_bench.c) */
 };
 
 /*
- * A word of the command line that starts with 'b', 'h' or 'v' and is not a
+ * A word of the command line that starts with 'b', 'h', 't' or 'v' and is not a
  * virtio_mmio.device= token: records it if it is ours. False if ours but malformed.
  */
 bool virtio_option_word(const char *word, struct virtio_options *vo);
