@@ -60,3 +60,14 @@ int parse_uint_range(const char *text, unsigned long min, unsigned long max,
 	*out = v;
 	return 0;
 }
+
+int parse_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -14,6 +14,9 @@
  */
 int parse_mem_size(const char *text, uint64_t *bytes, struct error *err);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int parse_hex_digit(int c);
+
 /* A decimal unsigned integer in [min, max]. */
 int parse_uint_range(const char *text, unsigned long min, unsigned long max,
 		     unsigned long *out, struct error *err);

@@ -3,19 +3,10 @@
 
 #include <string.h>
 
+#include "core/parse.h"
+
 #define MAX_HEX_DIGITS 16
 #define MAX_THREAD_ID 0x7fffffffL
-
-int gdb_hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 char gdb_hex_char(unsigned nibble)
 {
@@ -33,8 +24,8 @@ void gdb_hex_encode(const uint8_t *in, size_t len, char *out)
 bool gdb_hex_decode(const char *in, size_t len, uint8_t *out)
 {
 	for (size_t i = 0; i < len; i++) {
-		int hi = gdb_hex_digit((unsigned char)in[2 * i]);
-		int lo = gdb_hex_digit((unsigned char)in[2 * i + 1]);
+		int hi = parse_hex_digit((unsigned char)in[2 * i]);
+		int lo = parse_hex_digit((unsigned char)in[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -65,7 +56,7 @@ bool gdb_take_hex(struct gdb_cursor *c, uint64_t *value)
 	const char *p = c->p;
 	int digits = 0;
 	for (; p < c->end; p++, digits++) {
-		int d = gdb_hex_digit((unsigned char)*p);
+		int d = parse_hex_digit((unsigned char)*p);
 		if (d < 0)
 			break;
 		if (digits == MAX_HEX_DIGITS)

@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 /* 0-15 for [0-9a-fA-F], -1 otherwise. */
-int gdb_hex_digit(int c);
 
 /* Lower-case digit for 0-15. */
 char gdb_hex_char(unsigned nibble);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/parse.h"
 #include "debug/gdb_hex.h"
 
 #define ESCAPE_BYTE '}'
@@ -102,7 +103,7 @@ static void feed_repeat(struct gdb_rx *rx, uint8_t byte)
 
 static enum gdb_rx_event feed_checksum(struct gdb_rx *rx, uint8_t byte)
 {
-	int digit = gdb_hex_digit(byte);
+	int digit = parse_hex_digit(byte);
 	if (rx->state == GDB_RX_CHECKSUM_HIGH) {
 		if (digit < 0) {
 			rx->state = GDB_RX_IDLE;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/parse.h"
+
 #define TOKEN_PREFIX "virtio_mmio.device"
 
 int virtio_mmio_format_token(char *buf, size_t cap, const struct virtio_mmio_token *tok)
@@ -21,15 +23,11 @@ int virtio_mmio_format_token(char *buf, size_t cap, const struct virtio_mmio_tok
 	return n;
 }
 
+/* 99 for anything that is not a digit in any base we take, so 'd < base' rejects it */
 static int digit_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
+	int d = parse_hex_digit((unsigned char)c);
+	return d < 0 ? 99 : d;
 }
 
 /* An unsigned number in base 'base', or auto-detected when base is 0. Advances *p. */

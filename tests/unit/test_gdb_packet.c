@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "core/parse.h"
 #include "debug/gdb_hex.h"
 #include "debug/gdb_packet.h"
 
@@ -386,8 +387,8 @@ static void test_hex_encode_decode(void **state)
 	assert_memory_equal(bytes, "\x00\x7f\xab\xff", 4);
 	assert_false(gdb_hex_decode("0g", 1, bytes));
 	assert_false(gdb_hex_decode("\x00" "0", 1, bytes));
-	assert_int_equal(gdb_hex_digit('G'), -1);
-	assert_int_equal(gdb_hex_digit('a'), 10);
+	assert_int_equal(parse_hex_digit('G'), -1);
+	assert_int_equal(parse_hex_digit('a'), 10);
 }
 
 static void test_take_hex(void **state)
