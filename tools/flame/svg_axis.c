@@ -7,6 +7,8 @@ double svg_axis_step(double total_ms, int *decimals)
 
 	if (!(raw > 1e-6)) /* also catches NaN */
 		raw = 1e-6;
+	if (raw > 1e300) /* also infinity (a tiny TSC kHz), where decade * 10 <= raw never ends */
+		raw = 1e300;
 	while (decade * 10 <= raw)
 		decade *= 10;
 	if (raw <= decade)
