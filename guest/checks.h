@@ -37,4 +37,7 @@ void check_pvclock(const struct hypervisor_info *hv);
 /* check_mptable.c: mp-floating ... mp-lints */
 void check_mptable(const struct options *opts);
 
+/* check_acpi.c: the RSDP at rsdp_paddr, the XSDT and its tables, FADT, DSDT, MADT */
+void check_acpi(const struct hvm_start_info *si, const struct options *opts);
+
 #endif

@@ -101,6 +101,10 @@ static bool parse_expectation(const char *name, struct options *opts)
 		opts->initrd = INITRD_SOME;
 		return true;
 	}
+	if ((value = skip_prefix(name, "acpi")) && at_word_end(value)) {
+		opts->expect_acpi = true;
+		return true;
+	}
 	if ((value = skip_prefix(name, "initrd="))) {
 		opts->initrd = INITRD_NONE;
 		return skip_prefix(value, "none") && at_word_end(value + 4);
@@ -120,6 +124,16 @@ static bool parse_word(const char *word, struct options *opts)
 	case 'q':
 		if (skip_prefix(word, "quiet") && at_word_end(word + 5))
 			opts->quiet = true;
+		return true;
+	case 'a':
+		if ((value = skip_prefix(word, "acpi_off="))) {
+			if (skip_prefix(value, "poweroff") && at_word_end(value + 8))
+				opts->acpi_off = ACPI_OFF_POWEROFF;
+			else if (skip_prefix(value, "reset") && at_word_end(value + 5))
+				opts->acpi_off = ACPI_OFF_RESET;
+			else
+				return false;
+		}
 		return true;
 	case 'e':
 		if ((value = skip_prefix(word, "exit=")))

@@ -32,6 +32,9 @@ struct options {
 	uint64_t initrd_size;
 	uint32_t initrd_fnv;
 	uint32_t expect_cpus;
+	bool expect_acpi; /* expect_acpi: rsdp_paddr must lead to valid tables */
+	/* acpi_off=poweroff|reset: after the acpi check, through the FADT's registers */
+	enum { ACPI_OFF_NONE, ACPI_OFF_POWEROFF, ACPI_OFF_RESET } acpi_off;
 	uint32_t spin_ms; /* spin=MS: busy-wait this long before the verdict (pause tests) */
 	/* ISA IRQs of virtio_mmio.device= tokens: the MP table must say level, active high. */
 	uint32_t virtio_irqs;

@@ -39,6 +39,7 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_HOSTILE] = "hostile",
 	[CHECK_HOSTILE_RECOVER] = "hostile-recover",
 	[CHECK_BLK_BENCH] = "blk-bench",
+	[CHECK_ACPI] = "acpi",
 };
 
 struct report_state report_state;

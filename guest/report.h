@@ -40,7 +40,8 @@ enum check_id {
 	CHECK_HOSTILE = 27,
 	CHECK_HOSTILE_RECOVER = 28,
 	CHECK_BLK_BENCH = 29, /* blk_bench= (virtio_blk_bench.c) */
-	CHECK_LAST = CHECK_BLK_BENCH,
+	CHECK_ACPI = 30,      /* check_acpi.c: only with rsdp_paddr or expect_acpi */
+	CHECK_LAST = CHECK_ACPI,
 };
 
 /* Exit statuses that are not check numbers. */

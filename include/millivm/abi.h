@@ -5,7 +5,8 @@
  * sides, so the two cannot drift apart. Freestanding: needs only <stdint.h>.
  *
  * Sources: Xen's arch-x86/hvm/start_info.h (PVH), the Intel MultiProcessor Specification 1.4
- * (MP table), KVM's paravirt ABI (pvclock). Facts in ../shared/design.md sections 1-5 and 7.
+ * (MP table), KVM's paravirt ABI (pvclock), ACPI 6.3 (the --acpi tables). Facts in
+ * ../shared/design.md sections 1-5 and 7.
  */
 #ifndef MILLIVM_ABI_H
 #define MILLIVM_ABI_H
@@ -257,5 +258,176 @@ _Static_assert(sizeof(struct millivm_trace_header) == 16, "trace header is 16 by
 _Static_assert(sizeof(struct millivm_trace_record) == 56, "trace record is 56 bytes");
 
 #define MILLIVM_TRACE_MAX_RECORDS 65536 /* the monitor refuses larger counts */
+
+/* ------------------------------------------ ACPI (--acpi; ACPI 6.3, hardware-reduced profile) */
+/*
+ * The tables millivm builds (src/x86/acpi.c): RSDP -> XSDT -> FADT (-> DSDT) and MADT. Only
+ * with --acpi: NetBSD MICROVM and the reference guest need none of it. Little-endian, packed,
+ * laid out as the specification's tables are.
+ */
+#define ACPI_RSDP_SIGNATURE "RSD PTR "
+#define ACPI_RSDP_REVISION 2   /* ACPI 2.0 and later: the XSDT and the extended checksum */
+#define ACPI_RSDP_V1_LENGTH 20 /* the bytes the first checksum covers */
+#define ACPI_FADT_REVISION 6
+#define ACPI_FADT_MINOR_REVISION 3 /* FADT 6.3 */
+#define ACPI_MADT_REVISION 5
+#define ACPI_XSDT_REVISION 1
+#define ACPI_DSDT_REVISION 2 /* 64-bit AML integers */
+
+struct acpi_rsdp { /* 36 bytes, 16-byte aligned */
+	char signature[8];
+	uint8_t checksum; /* the first 20 bytes sum to 0 */
+	char oem_id[6];
+	uint8_t revision;
+	uint32_t rsdt_address; /* 0: no RSDT, the XSDT alone lists the tables */
+	uint32_t length;
+	uint64_t xsdt_address;
+	uint8_t extended_checksum; /* all 36 bytes sum to 0 */
+	uint8_t reserved[3];
+} MILLIVM_PACKED;
+
+struct acpi_header { /* every table but the RSDP starts with it; 36 bytes */
+	char signature[4];
+	uint32_t length; /* the whole table, header included */
+	uint8_t revision;
+	uint8_t checksum; /* the whole table sums to 0 */
+	char oem_id[6];
+	char oem_table_id[8];
+	uint32_t oem_revision;
+	char creator_id[4];
+	uint32_t creator_revision;
+} MILLIVM_PACKED;
+
+struct acpi_gas { /* Generic Address Structure, 12 bytes */
+	uint8_t space_id; /* ACPI_GAS_* */
+	uint8_t bit_width;
+	uint8_t bit_offset;
+	uint8_t access_size; /* 1 byte, 2 word, 3 dword, 4 qword */
+	uint64_t address;
+} MILLIVM_PACKED;
+
+#define ACPI_GAS_SYSTEM_MEMORY 0
+#define ACPI_GAS_SYSTEM_IO 1
+#define ACPI_GAS_ACCESS_BYTE 1
+
+struct acpi_fadt { /* "FACP", 276 bytes (revision 6) */
+	struct acpi_header header;
+	uint32_t firmware_ctrl; /* FACS: none in the hardware-reduced profile */
+	uint32_t dsdt;
+	uint8_t reserved0;
+	uint8_t preferred_pm_profile;
+	uint16_t sci_int;
+	uint32_t smi_cmd;
+	uint8_t acpi_enable, acpi_disable, s4bios_req, pstate_cnt;
+	uint32_t pm1a_evt_blk, pm1b_evt_blk, pm1a_cnt_blk, pm1b_cnt_blk;
+	uint32_t pm2_cnt_blk, pm_tmr_blk, gpe0_blk, gpe1_blk;
+	uint8_t pm1_evt_len, pm1_cnt_len, pm2_cnt_len, pm_tmr_len;
+	uint8_t gpe0_blk_len, gpe1_blk_len, gpe1_base, cst_cnt;
+	uint16_t p_lvl2_lat, p_lvl3_lat, flush_size, flush_stride;
+	uint8_t duty_offset, duty_width, day_alrm, mon_alrm, century;
+	uint16_t iapc_boot_arch; /* ACPI_IAPC_* */
+	uint8_t reserved1;
+	uint32_t flags; /* ACPI_FADT_* */
+	struct acpi_gas reset_reg;
+	uint8_t reset_value;
+	uint16_t arm_boot_arch;
+	uint8_t minor_version;
+	uint64_t x_firmware_ctrl;
+	uint64_t x_dsdt;
+	struct acpi_gas x_pm1a_evt_blk, x_pm1b_evt_blk, x_pm1a_cnt_blk, x_pm1b_cnt_blk;
+	struct acpi_gas x_pm2_cnt_blk, x_pm_tmr_blk, x_gpe0_blk, x_gpe1_blk;
+	struct acpi_gas sleep_control_reg; /* hardware-reduced: how S5 (power off) is entered */
+	struct acpi_gas sleep_status_reg;
+	uint64_t hypervisor_vendor_id;
+} MILLIVM_PACKED;
+
+#define ACPI_FADT_PWR_BUTTON (1u << 4)     /* set: no fixed-feature power button */
+#define ACPI_FADT_SLP_BUTTON (1u << 5)     /* set: no fixed-feature sleep button */
+#define ACPI_FADT_RESET_REG_SUP (1u << 10) /* RESET_REG/RESET_VALUE reset the machine */
+#define ACPI_FADT_HW_REDUCED (1u << 20)    /* no PM1/GPE blocks, no SCI, no FACS */
+#define ACPI_IAPC_LEGACY_DEVICES (1u << 0) /* ISA devices: COM1, the i8042 */
+#define ACPI_IAPC_8042 (1u << 1)           /* an i8042 is there (ours resets the machine) */
+#define ACPI_IAPC_VGA_NOT_PRESENT (1u << 2)
+#define ACPI_IAPC_MSI_NOT_SUPPORTED (1u << 3)
+#define ACPI_IAPC_CMOS_RTC_NOT_PRESENT (1u << 5)
+
+struct acpi_madt { /* "APIC": this header, then entries */
+	struct acpi_header header;
+	uint32_t lapic_address;
+	uint32_t flags; /* ACPI_MADT_PCAT_COMPAT */
+} MILLIVM_PACKED;
+
+#define ACPI_MADT_PCAT_COMPAT 1u /* dual 8259s are there too (KVM's in-kernel PIC) */
+
+enum acpi_madt_type {
+	ACPI_MADT_LAPIC = 0,
+	ACPI_MADT_IOAPIC = 1,
+	ACPI_MADT_OVERRIDE = 2, /* interrupt source override */
+	ACPI_MADT_LAPIC_NMI = 4,
+};
+
+#define ACPI_MADT_LAPIC_ENABLED 1u
+#define ACPI_MADT_ALL_PROCESSORS 0xff /* processor UID of a LAPIC NMI entry for every CPU */
+
+struct acpi_madt_lapic { /* 8 bytes */
+	uint8_t type, length;
+	uint8_t processor_uid;
+	uint8_t apic_id;
+	uint32_t flags;
+} MILLIVM_PACKED;
+
+struct acpi_madt_ioapic { /* 12 bytes */
+	uint8_t type, length;
+	uint8_t ioapic_id;
+	uint8_t reserved;
+	uint32_t address;
+	uint32_t gsi_base;
+} MILLIVM_PACKED;
+
+/* flags: the MP table's encoding (MPS INTI flags), MP_IRQPOL_* | MP_IRQTRIG_* */
+struct acpi_madt_override { /* 10 bytes */
+	uint8_t type, length;
+	uint8_t bus; /* 0: ISA */
+	uint8_t source; /* ISA IRQ */
+	uint32_t gsi;
+	uint16_t flags;
+} MILLIVM_PACKED;
+
+struct acpi_madt_lapic_nmi { /* 6 bytes */
+	uint8_t type, length;
+	uint8_t processor_uid;
+	uint16_t flags;
+	uint8_t lint;
+} MILLIVM_PACKED;
+
+_Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP is 36 bytes");
+_Static_assert(sizeof(struct acpi_header) == 36, "ACPI table header is 36 bytes");
+_Static_assert(sizeof(struct acpi_gas) == 12, "generic address is 12 bytes");
+_Static_assert(sizeof(struct acpi_fadt) == 276, "FADT revision 6 is 276 bytes");
+_Static_assert(__builtin_offsetof(struct acpi_fadt, flags) == 112, "FADT flags at 112");
+_Static_assert(__builtin_offsetof(struct acpi_fadt, reset_reg) == 116, "RESET_REG at 116");
+_Static_assert(__builtin_offsetof(struct acpi_fadt, x_dsdt) == 140, "X_DSDT at 140");
+_Static_assert(__builtin_offsetof(struct acpi_fadt, sleep_control_reg) == 244,
+	       "SLEEP_CONTROL_REG at 244");
+_Static_assert(sizeof(struct acpi_madt) == 44, "MADT header is 44 bytes");
+_Static_assert(sizeof(struct acpi_madt_lapic) == 8, "MADT LAPIC entry is 8 bytes");
+_Static_assert(sizeof(struct acpi_madt_ioapic) == 12, "MADT IOAPIC entry is 12 bytes");
+_Static_assert(sizeof(struct acpi_madt_override) == 10, "MADT override entry is 10 bytes");
+_Static_assert(sizeof(struct acpi_madt_lapic_nmi) == 6, "MADT LAPIC NMI entry is 6 bytes");
+
+/*
+ * Power off and reset (ours): three byte-wide I/O ports the FADT points at. A write of
+ * SLP_EN | (5 << 2) to the sleep control register enters S5 (the DSDT's \_S5 says SLP_TYP 5):
+ * millivm exits with 0. A write of ACPI_RESET_VALUE to the reset register resets, which ends a
+ * microVM with 0 too (as the i8042 reset does). The sleep status register reads 0.
+ */
+#define ACPI_SLEEP_CONTROL_PORT 0x600
+#define ACPI_SLEEP_STATUS_PORT 0x601
+#define ACPI_RESET_PORT 0x602
+#define ACPI_RESET_VALUE 0x01
+#define ACPI_SLP_EN 0x20
+#define ACPI_SLP_TYP_SHIFT 2
+#define ACPI_SLP_TYP_MASK 0x1c
+#define ACPI_S5_SLP_TYP 5
 
 #endif

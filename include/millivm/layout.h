@@ -24,10 +24,18 @@
 #define LAYOUT_CMDLINE 0x20000ull
 #define LAYOUT_CMDLINE_MAX 2048ull         /* bytes, including the terminating NUL */
 
-/* [LAYOUT_EBDA_START, 1 MiB): reserved in the memory map; MP tables (and ACPI, later) */
+/* [LAYOUT_EBDA_START, 1 MiB): reserved in the memory map; MP tables, then ACPI (--acpi) */
 #define LAYOUT_EBDA_START 0x9fc00ull
 #define LAYOUT_MPTABLE LAYOUT_EBDA_START   /* MP floating pointer, config table follows */
-#define LAYOUT_MPTABLE_MAX (LAYOUT_HIMEM_START - LAYOUT_MPTABLE) /* 254 vCPUs: 5.3 KiB */
+#define LAYOUT_MPTABLE_MAX (LAYOUT_ACPI - LAYOUT_MPTABLE) /* 254 vCPUs: 5.3 KiB */
+/*
+ * ACPI tables (--acpi): the RSDP first, then XSDT, FADT, MADT and DSDT. 0xe0000 is 16-byte
+ * aligned inside the BIOS read-only area, so a kernel that scans [0xe0000, 1 MiB) for
+ * "RSD PTR " (Linux, the BSDs) finds it even without start_info's rsdp_paddr. 128 KiB; 254
+ * vCPUs and 32 devices take under 5 KiB.
+ */
+#define LAYOUT_ACPI 0xe0000ull
+#define LAYOUT_ACPI_MAX (LAYOUT_HIMEM_START - LAYOUT_ACPI)
 #define LAYOUT_HIMEM_START MiB(1)          /* RAM resumes; lowest kernel load address */
 
 /* The 32-bit MMIO hole: RAM above 3 GiB continues at 4 GiB */

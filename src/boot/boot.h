@@ -15,4 +15,11 @@ int boot_load(struct vm *vm, const char *cmdline, struct error *err);
 /* Write the MP table for the VM's vCPUs and level-triggered IRQs at LAYOUT_MPTABLE. */
 int boot_write_mptable(struct vm *vm, struct error *err);
 
+/*
+ * With --acpi, write the ACPI tables at LAYOUT_ACPI (after the devices exist: the DSDT lists
+ * the virtio-mmio windows) and set *rsdp_gpa for start_info's rsdp_paddr or the zero page's
+ * acpi_rsdp_addr; without, set it to 0. Also writes --acpi-dump's files (boot_acpi.c).
+ */
+int boot_write_acpi(struct vm *vm, uint64_t *rsdp_gpa, struct error *err);
+
 #endif

@@ -55,6 +55,7 @@ static int create_devices(struct vm *vm, struct serial **console, struct error *
 	*console = serial_create(vm, COM1_PORT, COM1_IRQ, com1_out, err);
 	if (!*console || i8042_create(vm, err) < 0 || debug_exit_create(vm, err) < 0 ||
 	    boot_timer_create(vm, err) < 0 || guest_trace_port_create(vm, &the_trace, err) < 0 ||
+	    (vm->cfg->acpi && acpi_pm_create(vm, err) < 0) ||
 	    virtio_devices_create(vm, vm->cfg, virtio_tokens, sizeof(virtio_tokens), err) < 0)
 		return -1;
 	size_t len = strlen(vm->cfg->cmdline) + strlen(virtio_tokens);

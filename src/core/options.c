@@ -14,6 +14,8 @@ enum long_only_option {
 	OPT_TRACE_OUT,
 	OPT_RNG,
 	OPT_CONSOLE,
+	OPT_ACPI,
+	OPT_ACPI_DUMP,
 	OPT_GDB,
 	OPT_GDB_WAIT,
 	OPT_SYNC_TEARDOWN,
@@ -25,6 +27,8 @@ enum long_only_option {
 	OPT_CONFIG_FILE,
 	OPT_API_SOCK,
 	OPT_NO_API,
+	OPT_EMULATE_SOFT_INT,
+	OPT_NO_EMULATE_SOFT_INT,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +44,8 @@ static const struct option long_options[] = {
 	{ "drive", required_argument, NULL, 'd' },
 	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "acpi", no_argument, NULL, OPT_ACPI },
+	{ "acpi-dump", required_argument, NULL, OPT_ACPI_DUMP }, /* debugging: not in --help */
 	{ "gdb", required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ "sync-teardown", no_argument, NULL, OPT_SYNC_TEARDOWN },
@@ -51,6 +57,8 @@ static const struct option long_options[] = {
 	{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "no-api", no_argument, NULL, OPT_NO_API },
+	{ "emulate-soft-int", no_argument, NULL, OPT_EMULATE_SOFT_INT },
+	{ "no-emulate-soft-int", no_argument, NULL, OPT_NO_EMULATE_SOFT_INT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -60,10 +68,11 @@ void options_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: millivm -k KERNEL [options]\n"
-		"Boot a PVH ELF kernel in a KVM microVM. The guest's exit status (debug-exit port\n"
-		"0xf4) becomes millivm's.\n"
+		"Boot a PVH ELF kernel or a Linux bzImage in a KVM microVM. The guest's exit status\n"
+		"(debug-exit port 0xf4) becomes millivm's.\n"
 		"\n"
 		"  -k, --kernel FILE        PVH ELF kernel (ELF32 or ELF64 with a Xen PHYS32_ENTRY note)\n"
+		"                           or Linux bzImage (64-bit boot protocol 2.12 or later)\n"
 		"  -m, --memory SIZE        guest RAM, e.g. 256M, 4G; a bare number is MiB (default 256M)\n"
 		"  -a, --append CMDLINE     kernel command line (at most %llu bytes)\n"
 		"  -i, --initrd FILE        initial ramdisk, handed over as PVH module 0\n"
@@ -75,9 +84,17 @@ void options_usage(FILE *out)
 		"                           where stdin/stdout go: COM1 (default) or virtio-console\n"
 		"                           (guest: console=hvc0 or console=viocon; COM1 output is\n"
 		"                           then discarded, as with kvmtool)\n"
+		"      --acpi               ACPI tables (RSDP, XSDT, FADT, MADT, DSDT with the\n"
+		"                           virtio-mmio devices) and ACPI power-off/reset, for\n"
+		"                           kernels that find devices only through ACPI\n"
 		"      --cpuid-disable LIST hide CPU features from the guest: comma-separated names\n"
 		"                           or LEAF[.SUBLEAF]:REG:BIT (e.g. xsave,smap,0x7.0:ebx:20);\n"
 		"                           names: %s\n"
+		"      --emulate-soft-int   deliver int3 and int n that KVM cannot emulate (some\n"
+		"                           nested hosts) to the guest's IDT; on by default, with a\n"
+		"                           notice the first time; this flag drops the notice\n"
+		"      --no-emulate-soft-int\n"
+		"                           stop with the crash status and register dump instead\n"
 		"      --timeline           print the boot timeline on stderr at exit\n"
 		"      --timeline-json FILE write the boot timeline as JSON\n"
 		"      --trace-out FILE     write the guest's boot trace in tslog text format\n"
@@ -240,6 +257,13 @@ static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error 
 		return 0;
 	case OPT_CONSOLE:
 		return parse_console(cfg, arg, err);
+	case OPT_ACPI:
+		cfg->acpi = true;
+		return 0;
+	case OPT_ACPI_DUMP:
+		cfg->acpi = true;
+		cfg->acpi_dump_dir = arg;
+		return 0;
 	case OPT_GDB:
 		return parse_gdb_address(cfg, arg, err);
 	case OPT_GDB_WAIT:
@@ -275,6 +299,12 @@ static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error 
 		return 0;
 	case OPT_NO_API:
 		cfg->no_api = true;
+		return 0;
+	case OPT_EMULATE_SOFT_INT:
+		cfg->emulate_soft_int = SOFT_INT_ON;
+		return 0;
+	case OPT_NO_EMULATE_SOFT_INT:
+		cfg->emulate_soft_int = SOFT_INT_OFF;
 		return 0;
 	}
 	return error_set(err, "internal error: unhandled option %d", opt);

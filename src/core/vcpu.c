@@ -15,6 +15,7 @@
 #include "debug/gdbstub.h"
 #include "debug/regdump.h"
 #include "debug/timeline.h"
+#include "x86/soft_int.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 
@@ -78,9 +79,42 @@ static void crash(struct vcpu *v, const char *fmt, ...)
 	vm_request_exit(v->vm, MILLIVM_EXIT_CRASH);
 }
 
-static void handle_internal_error(struct vcpu *v)
+/*
+ * int3 or int n that the host's KVM could not emulate (design.md section 10): deliver it as
+ * the CPU would. On by default, with one notice the first time; --no-emulate-soft-int keeps
+ * the crash and its register dump. Returns true when the vCPU can run on.
+ */
+static bool deliver_soft_int(struct vcpu *v)
+{
+	static atomic_flag noticed = ATOMIC_FLAG_INIT;
+	enum soft_int_mode mode = v->vm->cfg->emulate_soft_int;
+	if (mode == SOFT_INT_OFF)
+		return false;
+	struct soft_int si;
+	uint64_t rip = 0;
+	switch (soft_int_deliver(v->fd, &v->vm->mem, &si, &rip)) {
+	case SOFT_INT_DELIVERED:
+		break;
+	case SOFT_INT_FAILED:
+		fprintf(stderr, "millivm: vCPU %u: cannot deliver a software interrupt: %s\n",
+			v->id, strerror(errno));
+		return false;
+	case SOFT_INT_NOT_HANDLED:
+		return false;
+	}
+	if (mode == SOFT_INT_AUTO && !atomic_flag_test_and_set(&noticed))
+		fprintf(stderr, "millivm: vCPU %u: KVM cannot emulate %s at RIP 0x%llx on this host: "
+			"millivm delivers software interrupts itself (notice shown once; "
+			"--no-emulate-soft-int stops with a register dump instead)\n", v->id,
+			si.int3 ? "int3" : "int n", (unsigned long long)rip);
+	return true;
+}
+
+static bool handle_internal_error(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
+	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && deliver_soft_int(v))
+		return true;
 	char data[160] = "";
 	size_t used = 0;
 	uint32_t n = run->internal.ndata;
@@ -91,6 +125,7 @@ static void handle_internal_error(struct vcpu *v)
 					 (unsigned long long)run->internal.data[i]);
 	crash(v, "KVM internal error: suberror %u (%s)%s%s", run->internal.suberror,
 	      regdump_internal_error_name(run->internal.suberror), n ? ", data" : "", data);
+	return false;
 }
 
 static void handle_system_event(struct vcpu *v)
@@ -123,8 +158,7 @@ static bool handle_exit(struct vcpu *v)
 		crash(v, "triple fault (KVM_EXIT_SHUTDOWN)");
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
-		handle_internal_error(v);
-		return false;
+		return handle_internal_error(v);
 	case KVM_EXIT_FAIL_ENTRY:
 		crash(v, "KVM entry failed: hardware reason 0x%llx",
 		      (unsigned long long)run->fail_entry.hardware_entry_failure_reason);

@@ -32,6 +32,13 @@ enum drive_engine {
 	DRIVE_ENGINE_URING,   /* io_uring, completions on a per-disk thread */
 };
 
+/* int3 / int n that the host's KVM cannot emulate (src/x86/soft_int.h) */
+enum soft_int_mode {
+	SOFT_INT_AUTO, /* default: millivm delivers them, with a notice the first time */
+	SOFT_INT_ON,   /* --emulate-soft-int: the same, without the notice */
+	SOFT_INT_OFF,  /* --no-emulate-soft-int: the VM stops with the register dump */
+};
+
 struct drive_config {
 	const char *path;
 	bool read_only;
@@ -48,12 +55,15 @@ struct vm_config {
 	unsigned vcpus;
 	struct cpuid_bit cpuid_masks[CPUID_MAX_MASKS];
 	unsigned ncpuid_masks;
+	enum soft_int_mode emulate_soft_int;
 
 	/* devices */
 	struct drive_config drives[VM_MAX_DRIVES];
 	unsigned ndrives;
 	bool rng;
 	enum console_kind console;
+	bool acpi;                 /* --acpi: ACPI tables and the power-off/reset ports */
+	const char *acpi_dump_dir; /* --acpi-dump DIR (debugging, implies acpi): table files */
 
 	/* seeing the boot */
 	bool timeline;

@@ -112,6 +112,17 @@ int virtio_devices_create(struct vm *vm, const struct vm_config *cfg, char *cmdl
 	return 0;
 }
 
+unsigned virtio_devices_windows(struct virtio_device_window *out, unsigned max)
+{
+	for (unsigned i = 0; i < nattached && i < max; i++)
+		out[i] = (struct virtio_device_window){
+			.base = LAYOUT_VIRTIO_MMIO_BASE + i * LAYOUT_VIRTIO_MMIO_STRIDE,
+			.size = VIRTIO_MMIO_WINDOW,
+			.irq = attached[i].line->irq,
+		};
+	return nattached;
+}
+
 struct virtio_mmio *virtio_devices_console(void)
 {
 	return the_console;

@@ -23,6 +23,16 @@
 int virtio_devices_create(struct vm *vm, const struct vm_config *cfg, char *cmdline_extra,
 			  size_t cap, struct error *err);
 
+/* Where a device sits, for the ACPI tables (one LNRO0005 device each). */
+struct virtio_device_window {
+	uint64_t base;
+	uint64_t size;
+	unsigned irq; /* level-triggered, active high */
+};
+
+/* Fill out[] with the devices in slot order (at most max); returns how many there are. */
+unsigned virtio_devices_windows(struct virtio_device_window *out, unsigned max);
+
 /* The virtio-console device, for the host input thread; NULL without --console virtio. */
 struct virtio_mmio *virtio_devices_console(void);
 

@@ -68,6 +68,34 @@ else
 	fail "could not build the no-note fixture with gcc and ld"
 fi
 
+# Linux bzImages (not ELF, boot flag 0xAA55): the setup header is checked before any load.
+write_bzimage() { # FILE VERSION XLOADFLAGS: setup sectors with the header, 4 KiB of kernel
+	python3 - "$@" <<'PY'
+import struct, sys
+path, version, xloadflags = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0)
+img = bytearray(5 * 512 + 4096)
+img[0x1f1] = 4                                        # setup_sects
+struct.pack_into("<H", img, 0x1fe, 0xaa55)             # boot_flag
+img[0x200:0x202] = b"\xeb\x66"                         # jmp: the header ends at 0x268
+struct.pack_into("<IH", img, 0x202, 0x53726448, version)  # "HdrS", protocol version
+img[0x211] = 1                                        # loadflags: LOADED_HIGH
+struct.pack_into("<H", img, 0x236, xloadflags)
+struct.pack_into("<Q", img, 0x258, 16 << 20)           # pref_address
+struct.pack_into("<I", img, 0x260, 16 << 20)           # init_size
+open(path, "wb").write(img)
+PY
+}
+write_bzimage "$TEST_TMP/bz-old" 0x0204 1
+expect_refusal "bzImage, old boot protocol" "bz-old: Linux boot protocol 2.04 is too old" -- \
+	-k "$TEST_TMP/bz-old"
+write_bzimage "$TEST_TMP/bz-32" 0x020f 0
+expect_refusal "bzImage without the 64-bit entry" "bz-32: not a 64-bit kernel" -- -k "$TEST_TMP/bz-32"
+write_bzimage "$TEST_TMP/bz-big" 0x020f 1
+expect_refusal "bzImage too big for RAM" "bz-big: too big for guest RAM" -- \
+	-k "$TEST_TMP/bz-big" -m 16M
+head -c 528 "$TEST_TMP/bz-big" >"$TEST_TMP/bz-cut" # cut inside the setup header
+expect_refusal "truncated bzImage" "bz-cut: truncated: 528 bytes" -- -k "$TEST_TMP/bz-cut"
+
 # Kernel bigger than RAM: a guest whose segments end above 8 MiB cannot load in 8 MiB...
 # instead: the same kernel at a load address beyond RAM is caught by the loader tests; here
 # check an initrd that cannot fit.

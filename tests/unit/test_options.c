@@ -471,6 +471,20 @@ static void test_console(void **state)
 	assert_error(f, PARSE(f, "-k", "k", "--console", ""), "use serial, virtio or none");
 }
 
+/* The software-interrupt fallback: on by default (with a notice), quiet, or off. */
+static void test_emulate_soft_int(void **state)
+{
+	struct fixture *f = *state;
+	assert_run(f, PARSE(f, "-k", "k"));
+	assert_int_equal(f->cfg.emulate_soft_int, SOFT_INT_AUTO);
+	assert_run(f, PARSE(f, "-k", "k", "--emulate-soft-int"));
+	assert_int_equal(f->cfg.emulate_soft_int, SOFT_INT_ON);
+	assert_run(f, PARSE(f, "-k", "k", "--no-emulate-soft-int"));
+	assert_int_equal(f->cfg.emulate_soft_int, SOFT_INT_OFF);
+	assert_run(f, PARSE(f, "-k", "k", "--no-emulate-soft-int", "--emulate-soft-int"));
+	assert_int_equal(f->cfg.emulate_soft_int, SOFT_INT_ON); /* the last one wins */
+}
+
 static void test_gdb_addresses(void **state)
 {
 	struct fixture *f = *state;
@@ -555,6 +569,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_drive_count_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_emulate_soft_int, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gdb_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gdb_wait_needs_gdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpuid_disable, setup, teardown),
