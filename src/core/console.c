@@ -30,8 +30,7 @@ void console_terminal_restore(void)
 static void restore_and_reraise(int sig)
 {
 	console_terminal_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
+	raise(sig); /* SA_RESETHAND already made the action the default one */
 }
 
 static void install_restoring_handlers(void)

@@ -69,7 +69,11 @@ static const char *const main_syscalls[] = {
 	"pause", "wait4", "fstat", "newfstatat", "lseek", "unlink", "fsync", "fdatasync",
 	"set_robust_list", "rseq", "mincore", "sysinfo",
 };
-static const unsigned long main_ioctls[] = { TCSETS, TCGETS, TCSETSW };
+static const unsigned long main_ioctls[] = { TCGETS, TCSETSW };
+
+/* Every role: a thread that faults (SIGSEGV, SIGBUS, ...) runs the handler that restores the
+ * terminal before the process dies (src/core/console.c). */
+static const unsigned long base_ioctls[] = { TCSETS };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -131,7 +135,7 @@ unsigned sandbox_syscall_count(enum sandbox_role role)
 
 unsigned sandbox_ioctl_count(enum sandbox_role role)
 {
-	return policies[role].nioctls;
+	return COUNT(base_ioctls) + policies[role].nioctls;
 }
 
 static int allow_names(scmp_filter_ctx ctx, const char *const *names, unsigned n,
@@ -188,6 +192,7 @@ int sandbox_enter(enum sandbox_role role, struct error *err)
 	int rc = -1;
 	if (allow_names(ctx, base_syscalls, COUNT(base_syscalls), err) == 0 &&
 	    allow_names(ctx, p->syscalls, p->nsyscalls, err) == 0 &&
+	    allow_ioctls(ctx, base_ioctls, COUNT(base_ioctls), err) == 0 &&
 	    allow_ioctls(ctx, p->ioctls, p->nioctls, err) == 0 &&
 	    (!setid_allowed || allow_names(ctx, setid_syscalls, COUNT(setid_syscalls), err) == 0)) {
 		int load = seccomp_load(ctx);
