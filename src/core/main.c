@@ -69,22 +69,6 @@ static int create_devices(struct vm *vm, struct serial **console, struct error *
 	return 0;
 }
 
-/*
- * SIGINT, SIGTERM, SIGHUP and SIGQUIT go to main() only: their handler restores the terminal,
- * which the other threads' seccomp roles have no business doing, and a signal landing in a
- * vCPU thread would otherwise run it there.
- */
-static void block_termination_signals(bool block)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
 static void wait_for_exit(struct vm *vm)
 {
 	while (!atomic_load(&vm->exiting)) {
@@ -160,7 +144,6 @@ int main(int argc, char **argv)
 	}
 	timeline_mark(TL_ARGS_PARSED);
 	sandbox_set_mode(cfg.seccomp); /* before any thread starts */
-	block_termination_signals(true); /* threads created from here on never take them */
 	if (jail_validate(&cfg.jail, &err) < 0)
 		return fail(&err);
 	if (cfg.jail.drop_user)
@@ -197,7 +180,6 @@ int main(int argc, char **argv)
 		console_input_start(vm, serial_input, console);
 	api_frontend_started(vm);
 	sandbox_thread_start(SANDBOX_MAIN, "millivm");
-	block_termination_signals(false);
 	wait_for_exit(vm);
 	gdbstub_finish(vm);
 	console_terminal_restore();

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <seccomp.h>
@@ -168,9 +169,26 @@ static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *requests, unsi
 	return 0;
 }
 
+/*
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT are for main() only: their handler restores the
+ * terminal, and main() may also be waiting for the API's InstanceStart when they arrive.
+ */
+static void leave_termination_signals_to_main(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 void sandbox_thread_start(enum sandbox_role role, const char *thread_name)
 {
 	pthread_setname_np(pthread_self(), thread_name);
+	if (role != SANDBOX_MAIN)
+		leave_termination_signals_to_main();
 	struct error err;
 	if (sandbox_enter(role, &err) < 0) {
 		fprintf(stderr, "millivm: %s thread: %s\n", thread_name, err.msg);

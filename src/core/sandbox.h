@@ -51,8 +51,9 @@ enum sandbox_mode sandbox_mode(void);
 int sandbox_enter(enum sandbox_role role, struct error *err);
 
 /*
- * For threads: name the calling thread (audit logs show it), enter the role, and end the
- * process with a message if that fails: a thread never runs unfiltered by accident.
+ * For threads: name the calling thread (audit logs show it), leave SIGINT/SIGTERM/SIGHUP/
+ * SIGQUIT to main() (unless this is main), enter the role, and end the process with a
+ * message if that fails: a thread never runs unfiltered by accident.
  */
 void sandbox_thread_start(enum sandbox_role role, const char *thread_name);
 

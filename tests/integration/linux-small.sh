@@ -21,7 +21,7 @@ build_cmd="tests/linux/build-kernel.sh"
 kdir=$(tests/linux/build-kernel.sh --print-dir 2>/dev/null) ||
 	skip_all "linux-source-6.1 is not installed: build the small kernel with $build_cmd (as root)"
 [ -f "$kdir/vmlinux" ] && [ -f "$kdir/bzImage" ] ||
-	skip_all "the small kernel is not built ($kdir): run $build_cmd (about 3 minutes on 2 cores)"
+	skip_all "the small kernel is not built ($kdir): run $build_cmd (3-4 minutes on 2 idle cores)"
 command -v mke2fs >/dev/null || skip_all "no mke2fs (e2fsprogs) for the root file system"
 
 disk=$TEST_TMP/root.ext2
