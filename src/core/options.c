@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "options.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -330,8 +331,13 @@ enum options_result options_parse(int argc, char **argv, struct vm_config *cfg,
 			return OPTIONS_ERROR;
 		case '?':
 			/* optopt is set for an unknown letter, possibly inside a group (-zk) */
-			if (optopt)
+			/* optopt is a letter for an unknown short option (also inside a group: -zk);
+			 * for a long option given a value it takes none (--rng=1), it is the
+			 * option's internal code, and the word itself says it better */
+			if (optopt > 0 && optopt < 0x80 && isalnum(optopt))
 				error_set(err, "unknown option '-%c' (see --help)", optopt);
+			else if (optopt)
+				error_set(err, "option '%s' takes no value (see --help)", argv[optind - 1]);
 			else
 				error_set(err, "unknown option '%s' (see --help)", argv[optind - 1]);
 			return OPTIONS_ERROR;

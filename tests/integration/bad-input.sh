@@ -29,6 +29,7 @@ expect_refusal() {
 expect_refusal "no kernel" "no kernel given" --
 expect_refusal "unknown option" "unknown option '--frobnicate'" -- -k "$REFGUEST" --frobnicate
 expect_refusal "option without value" "needs a value" -- -k
+expect_refusal "value given to a flag" "option '--rng=1' takes no value" -- -k "$REFGUEST" --rng=1
 expect_refusal "stray argument" "unexpected argument 'extra'" -- -k "$REFGUEST" extra
 expect_refusal "bad memory suffix" "--memory: '256Q' is not a size" -- -k "$REFGUEST" -m 256Q
 expect_refusal "negative memory" "--memory: '-1' is not a size" -- -k "$REFGUEST" -m -1
