@@ -17,7 +17,7 @@
 
 /* Small queues: one request in flight, at most a few descriptors. */
 #define VQ_SIZE 8
-#define VIRTIO_MAX_QUEUES 2 /* console: receiveq0 and transmitq0 */
+#define VIRTIO_MAX_QUEUES 3 /* vsock: rx, tx, event */
 
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3

@@ -19,6 +19,7 @@
 #define VM_MAX_MEM GiB(1024)
 #define VM_MAX_VCPUS 254
 #define VM_MAX_DRIVES 8
+#define VM_MAX_NETS 4
 
 enum console_kind {
 	CONSOLE_SERIAL,     /* COM1 on stdin/stdout (default) */
@@ -47,6 +48,27 @@ struct drive_config {
 	enum drive_engine engine;
 };
 
+enum net_kind {
+	NET_TAP,  /* --net tap=NAME: an existing tap device (Firecracker's host_dev_name) */
+	NET_USER, /* --net user[,...]: user-mode networking through libslirp, no privileges */
+};
+
+struct net_config {
+	enum net_kind kind;
+	const char *tap_name;  /* NET_TAP */
+	const char *user_opts; /* NET_USER: the text after "user," (hostfwd=..., net=...); may be NULL */
+	uint8_t mac[6];
+	bool mac_set;          /* false: generated, stable per VM (src/devices/virtio_net.c) */
+	const char *id;        /* iface_id: metrics "net_<id>"; NULL: the device's name */
+};
+
+/* --vsock cid=N,uds=PATH: Firecracker's hybrid vsock (src/devices/virtio_vsock.h) */
+struct vsock_config {
+	bool enabled;
+	uint64_t guest_cid; /* >= 3 */
+	const char *uds_path;
+};
+
 struct vm_config {
 	const char *kernel_path;
 	const char *initrd_path;
@@ -61,6 +83,9 @@ struct vm_config {
 	struct drive_config drives[VM_MAX_DRIVES];
 	unsigned ndrives;
 	bool rng;
+	struct net_config nets[VM_MAX_NETS];
+	unsigned nnets;
+	struct vsock_config vsock;
 	enum console_kind console;
 	bool acpi;                 /* --acpi: ACPI tables and the power-off/reset ports */
 	const char *acpi_dump_dir; /* --acpi-dump DIR (debugging, implies acpi): table files */
@@ -71,9 +96,9 @@ struct vm_config {
 	const char *trace_out;
 	const char *gdb_address; /* "tcp:PORT", "tcp:HOST:PORT" or "unix:PATH"; NULL: no stub */
 	bool gdb_wait;           /* start halted until the debugger continues */
-	bool sync_teardown;
+	bool sync_teardown;          /* wait for KVM to destroy the VM before exiting */
 	enum sandbox_mode seccomp;   /* SANDBOX_DEFAULT: enforced */
-	struct jail_config jail;     /* --uid, --gid, --chroot */      /* wait for KVM to destroy the VM before exiting */
+	struct jail_config jail;     /* --uid, --gid, --chroot */
 
 	/* Firecracker front end (src/api/frontend.h): the VM comes from JSON, not the above */
 	const char *config_file; /* --config-file: Firecracker's JSON */

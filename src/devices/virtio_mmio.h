@@ -27,7 +27,7 @@
 #define VIRTIO_MMIO_VERSION_MODERN 2u
 #define VIRTIO_MMIO_VENDOR 0x4d564c4du /* "MLVM" */
 #define VIRTIO_MMIO_WINDOW 0x200u
-#define VIRTIO_MMIO_MAX_QUEUES 2u
+#define VIRTIO_MMIO_MAX_QUEUES 3u /* vsock: rx, tx, event */
 
 struct virtio_mmio;
 
