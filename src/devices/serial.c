@@ -8,41 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/serial_reg.h>
+
 #include "debug/timeline.h"
 
-enum uart_reg {
-	UART_RBR_THR = 0, /* DLL when DLAB */
-	UART_IER = 1,     /* DLM when DLAB */
-	UART_IIR_FCR = 2,
-	UART_LCR = 3,
-	UART_MCR = 4,
-	UART_LSR = 5,
-	UART_MSR = 6,
-	UART_SCR = 7,
-};
-
-#define IER_RDI 0x01  /* receive data available */
-#define IER_THRI 0x02 /* transmit holding register empty */
-#define IIR_NO_INT 0x01
-#define IIR_THRI 0x02
-#define IIR_RDI 0x04
-#define IIR_FIFO_ENABLED 0xc0
-#define FCR_FIFO_ENABLE 0x01
-#define FCR_CLEAR_RX 0x02
-#define LCR_DLAB 0x80
-#define MCR_DTR 0x01
-#define MCR_RTS 0x02
-#define MCR_OUT1 0x04
-#define MCR_OUT2 0x08
-#define MCR_LOOP 0x10
-#define LSR_DR 0x01
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
-#define MSR_CTS 0x10
-#define MSR_DSR 0x20
-#define MSR_RI 0x40
-#define MSR_DCD 0x80
-
+/* The FIFO-enabled bits of IIR (16550A); <linux/serial_reg.h> has no name for them. */
+#define UART_IIR_FIFO_ENABLED 0xc0
 #define RX_BUFFER 4096
 
 struct serial {
@@ -60,16 +31,16 @@ struct serial {
 
 static uint8_t current_iir(const struct serial *s)
 {
-	if ((s->ier & IER_RDI) && s->rx_count)
-		return IIR_RDI;
-	if ((s->ier & IER_THRI) && s->thri_pending)
-		return IIR_THRI;
-	return IIR_NO_INT;
+	if ((s->ier & UART_IER_RDI) && s->rx_count)
+		return UART_IIR_RDI;
+	if ((s->ier & UART_IER_THRI) && s->thri_pending)
+		return UART_IIR_THRI;
+	return UART_IIR_NO_INT;
 }
 
 static void update_irq(struct serial *s)
 {
-	int level = current_iir(s) != IIR_NO_INT;
+	int level = current_iir(s) != UART_IIR_NO_INT;
 	if (level != s->irq_level) {
 		s->irq_level = level;
 		if (s->vm)
@@ -98,7 +69,7 @@ static uint8_t rx_pop(struct serial *s)
 
 static void transmit(struct serial *s, uint8_t byte)
 {
-	if (s->mcr & MCR_LOOP) {
+	if (s->mcr & UART_MCR_LOOP) {
 		rx_push(s, byte);
 		return;
 	}
@@ -112,40 +83,40 @@ static void transmit(struct serial *s, uint8_t byte)
 
 static uint8_t modem_status(const struct serial *s)
 {
-	if (!(s->mcr & MCR_LOOP))
-		return MSR_DCD | MSR_DSR | MSR_CTS;
+	if (!(s->mcr & UART_MCR_LOOP))
+		return UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
 	uint8_t msr = 0;
-	if (s->mcr & MCR_DTR)
-		msr |= MSR_DSR;
-	if (s->mcr & MCR_RTS)
-		msr |= MSR_CTS;
-	if (s->mcr & MCR_OUT1)
-		msr |= MSR_RI;
-	if (s->mcr & MCR_OUT2)
-		msr |= MSR_DCD;
+	if (s->mcr & UART_MCR_DTR)
+		msr |= UART_MSR_DSR;
+	if (s->mcr & UART_MCR_RTS)
+		msr |= UART_MSR_CTS;
+	if (s->mcr & UART_MCR_OUT1)
+		msr |= UART_MSR_RI;
+	if (s->mcr & UART_MCR_OUT2)
+		msr |= UART_MSR_DCD;
 	return msr;
 }
 
 static uint8_t serial_read(struct serial *s, unsigned reg)
 {
-	bool dlab = s->lcr & LCR_DLAB;
+	bool dlab = s->lcr & UART_LCR_DLAB;
 	switch (reg) {
-	case UART_RBR_THR:
+	case UART_RX:
 		return dlab ? s->dll : rx_pop(s);
 	case UART_IER:
 		return dlab ? s->dlm : s->ier;
-	case UART_IIR_FCR: {
+	case UART_IIR: {
 		uint8_t iir = current_iir(s);
-		if (iir == IIR_THRI)
+		if (iir == UART_IIR_THRI)
 			s->thri_pending = false;
-		return iir | ((s->fcr & FCR_FIFO_ENABLE) ? IIR_FIFO_ENABLED : 0);
+		return iir | ((s->fcr & UART_FCR_ENABLE_FIFO) ? UART_IIR_FIFO_ENABLED : 0);
 	}
 	case UART_LCR:
 		return s->lcr;
 	case UART_MCR:
 		return s->mcr;
 	case UART_LSR:
-		return LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0);
+		return UART_LSR_THRE | UART_LSR_TEMT | (s->rx_count ? UART_LSR_DR : 0);
 	case UART_MSR:
 		return modem_status(s);
 	default:
@@ -155,9 +126,9 @@ static uint8_t serial_read(struct serial *s, unsigned reg)
 
 static void serial_write(struct serial *s, unsigned reg, uint8_t v)
 {
-	bool dlab = s->lcr & LCR_DLAB;
+	bool dlab = s->lcr & UART_LCR_DLAB;
 	switch (reg) {
-	case UART_RBR_THR:
+	case UART_TX:
 		if (dlab) {
 			s->dll = v;
 		} else {
@@ -171,13 +142,13 @@ static void serial_write(struct serial *s, unsigned reg, uint8_t v)
 			break;
 		}
 		/* Enabling the THR interrupt with THR empty raises it at once (16550 behaviour). */
-		if (!(s->ier & IER_THRI) && (v & IER_THRI))
+		if (!(s->ier & UART_IER_THRI) && (v & UART_IER_THRI))
 			s->thri_pending = true;
 		s->ier = v & 0x0f;
 		break;
-	case UART_IIR_FCR:
-		s->fcr = v & (FCR_FIFO_ENABLE | 0xc0);
-		if (v & FCR_CLEAR_RX) {
+	case UART_FCR:
+		s->fcr = v & (UART_FCR_ENABLE_FIFO | UART_FCR_TRIGGER_MASK);
+		if (v & UART_FCR_CLEAR_RCVR) {
 			s->rx_head = s->rx_count = 0;
 			pthread_cond_signal(&s->rx_space);
 		}
@@ -234,8 +205,8 @@ struct serial *serial_create(struct vm *vm, uint16_t port, unsigned irq, int out
 	s->vm = vm;
 	s->irq = irq;
 	s->out_fd = out_fd;
-	s->lcr = 0x03; /* 8N1 */
-	s->mcr = MCR_OUT2;
+	s->lcr = UART_LCR_WLEN8; /* 8N1 */
+	s->mcr = UART_MCR_OUT2;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->rx_space, NULL);
 	if (vm) {
