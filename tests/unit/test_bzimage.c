@@ -21,6 +21,7 @@
 #include "boot/initrd.h"
 #include "boot/memmap.h"
 #include "core/guest_mem.h"
+#include "fake_ram.h"
 #include "millivm/abi.h"
 #include "millivm/layout.h"
 #include "x86/boot_cpu.h"
@@ -38,7 +39,6 @@ struct fixture {
 	size_t size;
 	struct setup_header hdr; /* what build() writes at 0x1f1 */
 	uint8_t header_end;      /* the byte at 0x201: the header ends at 0x202 + this */
-	uint8_t *ram;
 	struct guest_mem mem;
 	struct bzimage_kernel k;
 	struct error err;
@@ -49,12 +49,10 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
-	f->ram = calloc(1, RAM_SIZE);
-	if (!f->ram) {
+	if (fake_guest_ram_alloc(&f->mem, RAM_SIZE) < 0) {
 		free(f);
 		return -1;
 	}
-	guest_mem_init_layout(&f->mem, f->ram, RAM_SIZE);
 	/* What Linux 6.1's arch/x86/boot/header.S says for an x86-64 relocatable kernel. */
 	struct setup_header *h = &f->hdr;
 	h->setup_sects = SETUP_SECTS;
@@ -81,7 +79,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	free(f->ram);
+	fake_guest_ram_free(&f->mem);
 	free(f);
 	return 0;
 }
@@ -158,7 +156,7 @@ static void test_load_valid(void **state)
 	assert_int_equal(f->k.hdr.init_size, INIT_SIZE);
 	/* nothing was written below 1 MiB: the boot structures come later */
 	for (uint64_t a = 0; a < MiB(1); a += 4096)
-		assert_int_equal(f->ram[a], 0);
+		assert_int_equal(f->mem.host[a], 0);
 }
 
 static void test_load_setup_sects_zero_means_four(void **state)

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/guest_mem.h"
+#include "fake_ram.h"
 #include "debug/gdb_debugregs.h"
 #include "debug/gdb_sw_breakpoints.h"
 
@@ -145,7 +146,6 @@ static void test_hit_from_dr6(void **state)
 #define RAM_SIZE MiB(8)
 
 struct fixture {
-	uint8_t *ram;
 	struct guest_mem mem;
 	struct kvm_sregs sregs; /* paging off: linear = physical */
 	struct gdb_sw_breakpoints bps;
@@ -154,11 +154,10 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	if (!f || !(f->ram = calloc(1, RAM_SIZE))) {
+	if (!f || fake_guest_ram_alloc(&f->mem, RAM_SIZE) < 0) {
 		free(f);
 		return -1;
 	}
-	guest_mem_init_layout(&f->mem, f->ram, RAM_SIZE);
 	f->sregs.cr0 = 0x11;
 	*state = f;
 	return 0;
@@ -167,7 +166,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	free(f->ram);
+	fake_guest_ram_free(&f->mem);
 	free(f);
 	return 0;
 }
@@ -175,16 +174,16 @@ static int teardown(void **state)
 static void test_int3_insert_remove(void **state)
 {
 	struct fixture *f = *state;
-	f->ram[0x100000] = 0x90;
+	f->mem.host[0x100000] = 0x90;
 	assert_int_equal(gdb_sw_breakpoint_insert(&f->bps, &f->mem, &f->sregs, 0x100000), 0);
-	assert_int_equal(f->ram[0x100000], X86_INT3);
+	assert_int_equal(f->mem.host[0x100000], X86_INT3);
 	assert_true(gdb_sw_breakpoint_at(&f->bps, 0x100000));
 	assert_false(gdb_sw_breakpoint_at(&f->bps, 0x100001));
 	/* Inserting twice is harmless; the saved byte stays the original. */
 	assert_int_equal(gdb_sw_breakpoint_insert(&f->bps, &f->mem, &f->sregs, 0x100000), 0);
 	assert_int_equal(f->bps.count, 1);
 	assert_int_equal(gdb_sw_breakpoint_remove(&f->bps, &f->mem, 0x100000), 0);
-	assert_int_equal(f->ram[0x100000], 0x90);
+	assert_int_equal(f->mem.host[0x100000], 0x90);
 	assert_int_equal(gdb_sw_breakpoint_remove(&f->bps, &f->mem, 0x100000), -1);
 	/* Outside RAM (the MMIO hole, beyond -m): refused. */
 	assert_int_equal(gdb_sw_breakpoint_insert(&f->bps, &f->mem, &f->sregs, 0xfee00000), -1);
@@ -194,23 +193,23 @@ static void test_int3_insert_remove(void **state)
 static void test_int3_hidden_from_reads(void **state)
 {
 	struct fixture *f = *state;
-	memcpy(f->ram + 0x2000, "\x55\x48\x89\xe5", 4);
+	memcpy(f->mem.host + 0x2000, "\x55\x48\x89\xe5", 4);
 	gdb_sw_breakpoint_insert(&f->bps, &f->mem, &f->sregs, 0x2001);
 	uint8_t buf[4];
-	memcpy(buf, f->ram + 0x2000, 4);
+	memcpy(buf, f->mem.host + 0x2000, 4);
 	assert_int_equal(buf[1], X86_INT3);
 	gdb_sw_breakpoint_hide(&f->bps, 0x2000, buf, 4);
 	assert_memory_equal(buf, "\x55\x48\x89\xe5", 4);
 	/* A read that does not cover the breakpoint is left alone. */
-	memcpy(buf, f->ram + 0x2002, 2);
+	memcpy(buf, f->mem.host + 0x2002, 2);
 	gdb_sw_breakpoint_hide(&f->bps, 0x2002, buf, 2);
 	assert_memory_equal(buf, "\x89\xe5", 2);
 	/* A write over it updates the saved byte and keeps the int3 in memory. */
-	memcpy(f->ram + 0x2000, "\x90\x90\x90\x90", 4);
+	memcpy(f->mem.host + 0x2000, "\x90\x90\x90\x90", 4);
 	gdb_sw_breakpoint_rewrite(&f->bps, &f->mem, 0x2000, (const uint8_t *)"\x90\x90\x90\x90", 4);
-	assert_int_equal(f->ram[0x2001], X86_INT3);
+	assert_int_equal(f->mem.host[0x2001], X86_INT3);
 	gdb_sw_breakpoint_remove_all(&f->bps, &f->mem);
-	assert_int_equal(f->ram[0x2001], 0x90);
+	assert_int_equal(f->mem.host[0x2001], 0x90);
 	assert_int_equal(f->bps.count, 0);
 }
 
@@ -223,7 +222,7 @@ static void test_int3_table_full(void **state)
 	assert_int_equal(gdb_sw_breakpoint_insert(&f->bps, &f->mem, &f->sregs, 0x4000), -1);
 	gdb_sw_breakpoint_remove_all(&f->bps, &f->mem);
 	for (uint64_t i = 0; i < GDB_MAX_SW_BREAKPOINTS; i++)
-		assert_int_equal(f->ram[0x3000 + i], 0);
+		assert_int_equal(f->mem.host[0x3000 + i], 0);
 }
 
 int main(void)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/guest_mem.h"
+#include "fake_ram.h"
 #include "debug/guest_trace.h"
 #include "millivm/abi.h"
 
@@ -21,7 +22,6 @@
 #define TRACE_AT 0x200000ull
 
 struct fixture {
-	uint8_t *ram;
 	struct guest_mem mem;
 	struct guest_trace trace;
 	struct error err;
@@ -32,12 +32,10 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
-	f->ram = calloc(1, RAM_SIZE);
-	if (!f->ram) {
+	if (fake_guest_ram_alloc(&f->mem, RAM_SIZE) < 0) {
 		free(f);
 		return -1;
 	}
-	guest_mem_init_layout(&f->mem, f->ram, RAM_SIZE);
 	*state = f;
 	return 0;
 }
@@ -46,7 +44,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	guest_trace_free(&f->trace);
-	free(f->ram);
+	fake_guest_ram_free(&f->mem);
 	free(f);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "boot/boot.h"
 #include "core/guest_mem.h"
+#include "fake_ram.h"
 #include "core/vm.h"
 #include "millivm/abi.h"
 #include "millivm/layout.h"
@@ -369,13 +370,10 @@ static void test_checksum_helper(void **state)
 static int setup_vm(void **state)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
-	uint8_t *ram = calloc(1, MiB(2));
-	if (!vm || !ram) {
+	if (!vm || fake_guest_ram_alloc(&vm->mem, MiB(2)) < 0) {
 		free(vm);
-		free(ram);
 		return -1;
 	}
-	guest_mem_init_layout(&vm->mem, ram, MiB(2));
 	vm->cpu_signature = SIGNATURE;
 	vm->cpu_features = FEATURES;
 	vm->level_irqs = 1u << 5;
@@ -386,7 +384,7 @@ static int setup_vm(void **state)
 static int teardown_vm(void **state)
 {
 	struct vm *vm = *state;
-	free(vm->mem.host);
+	fake_guest_ram_free(&vm->mem);
 	free(vm);
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "boot/pvh_elf.h"
 #include "core/guest_mem.h"
+#include "fake_ram.h"
 #include "elf_builder.h"
 #include "millivm/abi.h"
 #include "millivm/layout.h"
@@ -26,7 +27,6 @@
 
 struct fixture {
 	struct elf_builder b;
-	uint8_t *ram;
 	struct guest_mem mem;
 	struct pvh_kernel k;
 	struct error err;
@@ -37,13 +37,10 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
-	f->ram = malloc(RAM_SIZE);
-	if (!f->ram) {
+	if (fake_guest_ram_alloc_filled(&f->mem, RAM_SIZE, RAM_FILL) < 0) {
 		free(f);
 		return -1;
 	}
-	memset(f->ram, RAM_FILL, RAM_SIZE);
-	guest_mem_init_layout(&f->mem, f->ram, RAM_SIZE);
 	eb_init(&f->b, true);
 	*state = f;
 	return 0;
@@ -52,7 +49,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	free(f->ram);
+	fake_guest_ram_free(&f->mem);
 	free(f);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "core/guest_mem.h"
+#include "fake_ram.h"
 #include "debug/page_walk.h"
 #include "debug/regdump.h"
 
@@ -38,7 +39,6 @@
 #define PTE_NX (1ull << 63)
 
 struct fixture {
-	uint8_t *ram;
 	struct guest_mem mem;
 };
 
@@ -47,12 +47,10 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
-	f->ram = calloc(1, RAM_SIZE);
-	if (!f->ram) {
+	if (fake_guest_ram_alloc(&f->mem, RAM_SIZE) < 0) {
 		free(f);
 		return -1;
 	}
-	guest_mem_init_layout(&f->mem, f->ram, RAM_SIZE);
 	*state = f;
 	return 0;
 }
@@ -60,7 +58,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	free(f->ram);
+	fake_guest_ram_free(&f->mem);
 	free(f);
 	return 0;
 }
@@ -660,7 +658,7 @@ static void test_garbage_state_is_safe(void **state)
 	assert_non_null(sink);
 
 	/* Random page tables in the first 2 MiB, so walks wander through garbage. */
-	fill_random(f->ram, MiB(2), &seed);
+	fill_random(f->mem.host, MiB(2), &seed);
 
 	for (int i = 0; i < 20000; i++) {
 		struct kvm_regs regs;

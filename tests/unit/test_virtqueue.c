@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/guest_mem.h"
+#include "fake_ram.h"
 #include "devices/virtqueue.h"
 
 #define RAM_SIZE MiB(16)
@@ -47,10 +48,10 @@ static struct virtqueue_setup good_setup(uint16_t size, bool event_idx, bool ind
 static int setup_with(void **state, bool event_idx, bool indirect)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	uint8_t *ram = calloc(1, RAM_SIZE);
-	if (!f || !ram)
+	if (!f || fake_guest_ram_alloc(&f->mem, RAM_SIZE) < 0) {
+		free(f);
 		return -1;
-	guest_mem_init_layout(&f->mem, ram, RAM_SIZE);
+	}
 	struct virtqueue_setup s = good_setup(QSIZE, event_idx, indirect);
 	if (virtqueue_enable(&f->vq, &f->mem, &s, &f->err) < 0)
 		return -1;
@@ -76,7 +77,7 @@ static int setup_no_indirect(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	free(f->mem.host);
+	fake_guest_ram_free(&f->mem);
 	free(f);
 	return 0;
 }

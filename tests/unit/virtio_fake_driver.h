@@ -17,6 +17,7 @@
 #include <linux/virtio_ring.h>
 
 #include "core/guest_mem.h"
+#include "fake_ram.h"
 #include "devices/virtio_mmio.h"
 
 #define FAKE_RAM_SIZE MiB(16)
@@ -45,10 +46,8 @@ static inline void fake_irq(void *opaque, int level)
 static inline int fake_ram_init(struct fake_driver *d)
 {
 	memset(d, 0, sizeof(*d));
-	uint8_t *ram = calloc(1, FAKE_RAM_SIZE);
-	if (!ram)
+	if (fake_guest_ram_alloc(&d->mem, FAKE_RAM_SIZE) < 0)
 		return -1;
-	guest_mem_init_layout(&d->mem, ram, FAKE_RAM_SIZE);
 	d->next_buf = FAKE_BUF_GPA;
 	return 0;
 }
@@ -61,8 +60,7 @@ static inline void fake_attach(struct fake_driver *d, struct virtio_mmio *t)
 
 static inline void fake_ram_free(struct fake_driver *d)
 {
-	free(d->mem.host);
-	d->mem.host = NULL;
+	fake_guest_ram_free(&d->mem);
 }
 
 static inline uint32_t mmio_read(struct fake_driver *d, uint64_t offset)
