@@ -21,6 +21,7 @@
 
 #define STATUS_OUTPUT_FULL 0x01
 #define STATUS_SYSTEM_FLAG 0x04 /* self-test passed */
+#define STATUS_KEYLOCK 0x10     /* set: the keyboard is NOT inhibited by a key lock */
 
 #define CTR_KBD_INT 0x01
 #define CTR_SYSTEM_FLAG 0x04
@@ -149,7 +150,8 @@ static void i8042_access(void *opaque, uint64_t offset, uint8_t *data, uint32_t 
 		for (uint32_t i = 0; i < len; i++)
 			data[i] = 0;
 		if (port == I8042_COMMAND_PORT)
-			data[0] = STATUS_SYSTEM_FLAG | (kbc.count ? STATUS_OUTPUT_FULL : 0);
+			data[0] = STATUS_SYSTEM_FLAG | STATUS_KEYLOCK |
+				  (kbc.count ? STATUS_OUTPUT_FULL : 0);
 		else if (port == I8042_DATA_PORT) {
 			data[0] = pop();
 			kbd_interrupt(); /* the next byte, if any */
