@@ -95,7 +95,9 @@ static const char *state_name(void)
 
 static void get_instance_info(struct api_reply *r)
 {
-	reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:s}", "id", "anonymous-instance", "state",
+	/* --id, as Firecracker's; generated MACs follow it too */
+	const char *id = api_state.base.vm_id ? api_state.base.vm_id : "anonymous-instance";
+	reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:s}", "id", id, "state",
 				     state_name(), "vmm_version", MILLIVM_VERSION, "app_name",
 				     "millivm"));
 }

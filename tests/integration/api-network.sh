@@ -12,7 +12,8 @@ require_curl
 [ -f "$REFGUEST" ] || { fail "no reference guest at $REFGUEST (run make)"; finish; }
 
 # --- before boot: validation, needs no tap ------------------------------------------------
-start_api || finish
+start_api --id net_vm || finish
+expect GET / - 200 "instance info shows --id" '^\{"id":"net_vm",'
 net='{"iface_id": "eth0", "host_dev_name": "mtap0", "guest_mac": "02:00:00:aa:bb:cc"}'
 expect PUT /network-interfaces/eth0 "$net" 204 "network interface"
 expect PUT /network-interfaces/eth0 "$net" 204 "the same interface again (update)"
