@@ -4,8 +4,8 @@
 # and pings the host end of the tap, and echoes UDP datagrams a host client sends to port 7;
 # a raw AF_PACKET capture on the tap sees frames both ways with the configured MAC. Then a
 # generated MAC (stable across runs and per --id, locally administered), the guest under QEMU
-# microvm as a second opinion on its driver, and bad input: a
-# missing tap, a busy one, bad MACs, unknown keys, too many interfaces.
+# microvm as a second opinion on its driver, and bad input: a missing tap, a busy one, bad
+# MACs, unknown keys, too many interfaces.
 . "$(dirname "$0")/../lib/common.sh"
 require_kvm
 [ -f "$REFGUEST" ] || { fail "no reference guest at $REFGUEST (run make)"; finish; }
