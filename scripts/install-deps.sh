@@ -8,6 +8,7 @@ packages=(
 	libcmocka-dev                  # unit tests
 	libclang-rt-14-dev             # ASan/UBSan and libFuzzer runtimes for clang
 	liburing-dev libseccomp-dev libjansson-dev  # io_uring disks, sandbox, config/API
+	libslirp-dev libslirp0         # --net user: headers to build, the library loaded at run time
 	gdb                            # gdb stub tests
 	curl                           # the API tests' HTTP client (curl --unix-socket)
 	qemu-system-x86                # the peer in benchmarks and the reference-guest cross-check
