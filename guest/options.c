@@ -138,6 +138,8 @@ static bool parse_word(const char *word, struct options *opts)
 	case 'e':
 		if ((value = skip_prefix(word, "exit=")))
 			return parse_exit(value, opts);
+		if (skip_prefix(word, "expect_mac="))
+			return virtio_option_word(word, &opts->virtio);
 		if ((value = skip_prefix(word, "expect_")))
 			return parse_expectation(value, opts);
 		return true;
@@ -156,6 +158,7 @@ static bool parse_word(const char *word, struct options *opts)
 		return virtio_option_word(word, &opts->virtio);
 	case 'b':
 	case 'h':
+	case 'n': /* net_ip=, net_gw=, net_udp_echo= (virtio_net.c) */
 	case 't': /* tsc_khz= (blk_bench=) */
 		return virtio_option_word(word, &opts->virtio);
 	default:

@@ -40,6 +40,10 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_HOSTILE_RECOVER] = "hostile-recover",
 	[CHECK_BLK_BENCH] = "blk-bench",
 	[CHECK_ACPI] = "acpi",
+	[CHECK_NET_MAC] = "net-mac",
+	[CHECK_NET_ARP] = "net-arp",
+	[CHECK_NET_PING] = "net-ping",
+	[CHECK_NET_UDP_ECHO] = "net-udp-echo",
 };
 
 struct report_state report_state;

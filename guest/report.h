@@ -41,7 +41,12 @@ enum check_id {
 	CHECK_HOSTILE_RECOVER = 28,
 	CHECK_BLK_BENCH = 29, /* blk_bench= (virtio_blk_bench.c) */
 	CHECK_ACPI = 30,      /* check_acpi.c: only with rsdp_paddr or expect_acpi */
-	CHECK_LAST = CHECK_ACPI,
+	/* virtio-net (virtio_net.c): only with net_ip=, net_gw=, expect_mac=, net_udp_echo= */
+	CHECK_NET_MAC = 31,
+	CHECK_NET_ARP = 32,
+	CHECK_NET_PING = 33,
+	CHECK_NET_UDP_ECHO = 34,
+	CHECK_LAST = CHECK_NET_UDP_ECHO,
 };
 
 /* Exit statuses that are not check numbers. */

@@ -19,6 +19,7 @@
 #define VQ_SIZE 8
 #define VIRTIO_MAX_QUEUES 3 /* vsock: rx, tx, event */
 
+#define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_RNG 4
@@ -117,6 +118,9 @@ void virtio_blk_reread(void);
 void virtio_rng_check(const struct virtio_options *vo);
 void virtio_console_check(const struct virtio_options *vo);
 void virtio_hostile_checks(const struct hvm_start_info *si, const struct virtio_options *vo);
+
+/* virtio_net.c */
+void virtio_net_checks(const struct virtio_options *vo);
 
 /* The first live device of a kind, or NULL. */
 struct vdev *virtio_find(uint32_t device_id, unsigned nth);

@@ -50,13 +50,14 @@ static const char *device_name(uint32_t id)
 	case VIRTIO_ID_BLOCK: return "block";
 	case VIRTIO_ID_CONSOLE: return "console";
 	case VIRTIO_ID_RNG: return "entropy";
+	case VIRTIO_ID_NET: return "network";
 	default: return "unknown";
 	}
 }
 
 static unsigned queues_of(uint32_t id)
 {
-	return id == VIRTIO_ID_CONSOLE ? 2 : 1;
+	return id == VIRTIO_ID_CONSOLE || id == VIRTIO_ID_NET ? 2 : 1;
 }
 
 /* The device features the driver takes when offered (VERSION_1 is required, not wanted). */
@@ -66,6 +67,8 @@ static uint64_t wanted_features(uint32_t id)
 {
 	uint64_t indirect = virtio_accept_indirect ? 1ull << VIRTIO_RING_F_INDIRECT_DESC : 0;
 
+	if (id == VIRTIO_ID_NET) /* MAC and MRG_RXBUF (virtio_net.c) */
+		return indirect | 1ull << 5 | 1ull << 15;
 	return indirect | (id == VIRTIO_ID_BLOCK ? VIRTIO_BLK_F_RO_BIT | VIRTIO_BLK_F_FLUSH_BIT : 0);
 }
 
@@ -254,7 +257,7 @@ struct vdev *virtio_find(uint32_t device_id, unsigned nth)
 static bool anything_asked(const struct virtio_options *vo)
 {
 	return vo->ntokens || vo->nblk_modes || vo->rng_bytes || vo->console_text || vo->hostile ||
-	       vo->bench.nphases;
+	       vo->bench.nphases || vo->net_asked;
 }
 
 void virtio_run_checks(const struct hvm_start_info *si, const struct virtio_options *vo)
@@ -282,4 +285,6 @@ void virtio_run_checks(const struct hvm_start_info *si, const struct virtio_opti
 		virtio_console_check(vo);
 	if (vo->hostile)
 		virtio_hostile_checks(si, vo);
+	if (vo->net_asked)
+		virtio_net_checks(vo);
 }

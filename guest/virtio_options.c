@@ -95,6 +95,59 @@ static bool parse_hostile(const char *p, struct virtio_options *vo)
 	}
 }
 
+/* A.B.C.D, ending the word. */
+static bool parse_ipv4(const char *p, uint32_t *out)
+{
+	uint32_t ip = 0;
+	for (int i = 0; i < 4; i++) {
+		uint64_t n;
+		if (!parse_u64(&p, false, &n) || n > 255 || (i < 3 && *p++ != '.'))
+			return false;
+		ip = ip << 8 | (uint32_t)n;
+	}
+	*out = ip;
+	return at_word_end(p);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool parse_mac(const char *p, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++, p += 3) {
+		int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
+		if (lo < 0 || (i < 5 && p[2] != ':'))
+			return false;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return at_word_end(p - 1);
+}
+
+static bool net_option_word(const char *word, struct virtio_options *vo)
+{
+	const char *value;
+
+	vo->net_asked = true;
+	if ((value = skip_prefix(word, "net_ip=")))
+		return (vo->net_ip_set = parse_ipv4(value, &vo->net_ip));
+	if ((value = skip_prefix(word, "net_gw=")))
+		return (vo->net_gw_set = parse_ipv4(value, &vo->net_gw));
+	if ((value = skip_prefix(word, "net_udp_echo=")))
+		return number_word(value, false, &vo->net_udp_echo);
+	if ((value = skip_prefix(word, "expect_mac=")))
+		return (vo->has_expect_mac = parse_mac(value, vo->expect_mac));
+	vo->net_asked = false; /* not ours */
+	return true;
+}
+
 bool virtio_option_token(const char *value, struct virtio_options *vo)
 {
 	if (vo->ntokens == VIRTIO_MAX_DEVICES) {
@@ -133,6 +186,8 @@ bool virtio_option_word(const char *word, struct virtio_options *vo)
 		vo->blk_reread = true;
 		return true;
 	}
+	if (word[0] == 'n' || word[0] == 'e')
+		return net_option_word(word, vo);
 	if ((value = skip_prefix(word, "hostile=")))
 		return parse_hostile(value, vo);
 	return blk_bench_option(word, &vo->bench); /* true if not ours either */

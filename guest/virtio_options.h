@@ -51,11 +51,18 @@ struct virtio_options {
 	const char *console_text; /* virtio_console=TEXT; NULL: none */
 	unsigned console_length;
 	uint32_t hostile; /* bit per enum hostile_kind */
+	/* virtio-net (virtio_net.c): any of these runs its checks */
+	bool net_asked;
+	bool net_ip_set, net_gw_set, has_expect_mac;
+	uint32_t net_ip, net_gw; /* net_ip=, net_gw=: host byte order */
+	uint8_t expect_mac[6];   /* expect_mac=XX:XX:XX:XX:XX:XX */
+	uint64_t net_udp_echo;   /* net_udp_echo=N */
 	struct blk_bench_options bench; /* blk_bench= and its companions (virtio_blk_bench.c) */
 };
 
 /*
- * A word of the command line that starts with 'b', 'h', 't' or 'v' and is not a
+ * A word of the command line that starts with 'b', 'h', 'n', 't' or 'v' (or is expect_mac=)
+ * and is not a
  * virtio_mmio.device= token: records it if it is ours. False if ours but malformed.
  */
 bool virtio_option_word(const char *word, struct virtio_options *vo);

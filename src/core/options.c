@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "core/net_options.h"
 #include "core/parse.h"
 #include "core/version.h"
 
@@ -30,6 +31,8 @@ enum long_only_option {
 	OPT_NO_API,
 	OPT_EMULATE_SOFT_INT,
 	OPT_NO_EMULATE_SOFT_INT,
+	OPT_NET,
+	OPT_ID,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +47,8 @@ static const struct option long_options[] = {
 	{ "trace-out", required_argument, NULL, OPT_TRACE_OUT },
 	{ "drive", required_argument, NULL, 'd' },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "id", required_argument, NULL, OPT_ID },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "acpi", no_argument, NULL, OPT_ACPI },
 	{ "acpi-dump", required_argument, NULL, OPT_ACPI_DUMP }, /* debugging: not in --help */
@@ -81,6 +86,12 @@ void options_usage(FILE *out)
 		"  -d, --drive FILE[,ro][,serial=ID][,engine=sync|uring]\n"
 		"                           virtio-blk disk on a raw image (repeatable, up to %d)\n"
 		"      --rng                virtio-rng entropy device (host getrandom)\n"
+		"      --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX]\n"
+		"                           virtio-net on an existing tap device (repeatable, up to\n"
+		"                           %d); without mac=, a locally administered MAC derived\n"
+		"                           from --id and the interface's index (or the tap name)\n"
+		"      --net user[,OPTIONS] virtio-net on user-mode networking (libslirp)\n"
+		"      --id NAME            the VM's id (Firecracker's --id): generated MACs follow it\n"
 		"      --console serial|virtio|none\n"
 		"                           where stdin/stdout go: COM1 (default) or virtio-console\n"
 		"                           (guest: console=hvc0 or console=viocon; COM1 output is\n"
@@ -121,7 +132,7 @@ void options_usage(FILE *out)
 		"Exit status: the guest's debug-exit value; 0 after a guest reset or power-off;\n"
 		"1 for bad input or a monitor error; %d when the VM crashed (KVM failure, triple\n"
 		"fault), with a register dump on stderr.\n",
-		LAYOUT_CMDLINE_MAX - 1, VM_MAX_VCPUS, VM_MAX_DRIVES, cpuid_feature_names(),
+		LAYOUT_CMDLINE_MAX - 1, VM_MAX_VCPUS, VM_MAX_DRIVES, VM_MAX_NETS, cpuid_feature_names(),
 		MILLIVM_EXIT_CRASH);
 }
 
@@ -255,6 +266,13 @@ static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error 
 		return add_drive(cfg, arg, err);
 	case OPT_RNG:
 		cfg->rng = true;
+		return 0;
+	case OPT_NET:
+		return net_options_add(cfg, arg, err);
+	case OPT_ID:
+		if (!*arg || strlen(arg) > 64)
+			return error_set(err, "--id '%s': 1 to 64 characters", arg);
+		cfg->vm_id = arg;
 		return 0;
 	case OPT_CONSOLE:
 		return parse_console(cfg, arg, err);

@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <termios.h>
 
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 
 #include "core/version.h"
@@ -33,6 +34,7 @@ static const char *const vcpu_syscalls[] = {
 static const unsigned long vcpu_ioctls[] = {
 	KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS, KVM_GET_FPU,
 	KVM_SET_FPU, KVM_SET_GUEST_DEBUG, KVM_IRQ_LINE, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS,
+	TUNSETOFFLOAD, /* virtio-net: the offloads the guest accepted, at DRIVER_OK */
 };
 
 /* Console input and io_uring completions: read, wake, raise an interrupt. */

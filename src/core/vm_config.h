@@ -70,6 +70,7 @@ struct vsock_config {
 };
 
 struct vm_config {
+	const char *vm_id;    /* --id: Firecracker's instance id; generated MACs follow it */
 	const char *kernel_path;
 	const char *initrd_path;
 	const char *cmdline;  /* as the user gave it; devices may append tokens */

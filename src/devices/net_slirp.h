@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* `--net user`: user-mode networking through libslirp (src/devices/net_slirp.c). */
+/* User-mode networking (--net user) through libslirp: no privileges, NAT to the host. */
 #ifndef MILLIVM_NET_SLIRP_H
 #define MILLIVM_NET_SLIRP_H
 

@@ -7,7 +7,10 @@
 
 #include "devices/virtio_blk.h"
 #include "devices/virtio_console.h"
+#include "devices/net_slirp.h"
+#include "devices/net_tap.h"
 #include "devices/virtio_mmio_token.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "millivm/layout.h"
 
@@ -89,6 +92,22 @@ fail:
 	return -1;
 }
 
+static struct virtio_mmio *create_net(struct vm *vm, const struct vm_config *cfg, unsigned i,
+				      struct error *err)
+{
+	const struct net_config *nc = &cfg->nets[i];
+	struct net_backend *be = nc->kind == NET_TAP ? net_tap_create(nc->tap_name, err)
+						     : net_slirp_create(nc, err);
+	if (!be)
+		return NULL;
+	uint8_t mac[6];
+	if (nc->mac_set)
+		memcpy(mac, nc->mac, sizeof(mac));
+	else
+		virtio_net_default_mac(cfg->vm_id, nc, i, mac);
+	return virtio_net_create(&vm->mem, be, mac, i, err);
+}
+
 int virtio_devices_create(struct vm *vm, const struct vm_config *cfg, char *cmdline_extra,
 			  size_t cap, struct error *err)
 {
@@ -99,6 +118,13 @@ int virtio_devices_create(struct vm *vm, const struct vm_config *cfg, char *cmdl
 		if (attach(vm, t, virtio_blk_destroy, cmdline_extra, cap, err) < 0)
 			return -1;
 		the_drives[ndrives++] = t;
+	}
+	for (unsigned i = 0; i < cfg->nnets; i++) {
+		struct virtio_mmio *t = create_net(vm, cfg, i, err);
+		if (!t)
+			return error_prefix(err, "--net");
+		if (attach(vm, t, virtio_net_destroy, cmdline_extra, cap, err) < 0)
+			return -1;
 	}
 	if (cfg->rng && attach(vm, virtio_rng_create(&vm->mem, err), virtio_rng_destroy,
 			       cmdline_extra, cap, err) < 0)
