@@ -491,7 +491,7 @@ static int add_forwards(struct net_slirp *s, struct error *err)
 					f->guest_addr, f->guest_port) < 0) {
 			char host[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &f->host_addr, host, sizeof(host));
-			return error_set(err, "--net user: hostfwd %s %s:%u: cannot listen on the "
+			return error_set(err, "user: hostfwd %s %s:%u: cannot listen on the "
 					      "host: %s", f->udp ? "udp" : "tcp", host,
 					 f->host_port,
 					 errno ? strerror(errno) : "port in use or not allowed");
@@ -503,17 +503,17 @@ static int add_forwards(struct net_slirp *s, struct error *err)
 static int setup(struct net_slirp *s, const struct net_config *cfg, struct error *err)
 {
 	if (net_user_opts_parse(cfg->user_opts, &s->opts, err) < 0)
-		return error_prefix(err, "--net user");
+		return error_prefix(err, "user");
 	s->lib = slirp_lib_load(err);
 	if (!s->lib)
-		return error_prefix(err, "--net user");
+		return error_prefix(err, "user");
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->wake_fd < 0)
-		return error_set(err, "--net user: eventfd: %s", strerror(errno));
+		return error_set(err, "user: eventfd: %s", strerror(errno));
 	s->pfds_cap = 16;
 	s->pfds = calloc(s->pfds_cap, sizeof(*s->pfds));
 	if (!s->pfds || ring_init(&s->tx, TX_QUEUE_MAX) < 0 || ring_init(&s->rx, RX_QUEUE_MAX) < 0)
-		return error_set(err, "--net user: out of memory");
+		return error_set(err, "user: out of memory");
 
 	SlirpConfig c;
 	memset(&c, 0, sizeof(c));
@@ -531,7 +531,7 @@ static int setup(struct net_slirp *s, const struct net_config *cfg, struct error
 	c.disable_host_loopback = false;
 	s->slirp = s->lib->new_(&c, &callbacks, s);
 	if (!s->slirp)
-		return error_set(err, "--net user: libslirp refused the network configuration");
+		return error_set(err, "user: libslirp refused the network configuration");
 	return add_forwards(s, err);
 }
 
@@ -539,7 +539,7 @@ struct net_backend *net_slirp_create(const struct net_config *cfg, struct error 
 {
 	struct net_slirp *s = calloc(1, sizeof(*s));
 	if (!s) {
-		error_set(err, "--net user: out of memory");
+		error_set(err, "user: out of memory");
 		return NULL;
 	}
 	s->be.ops = &slirp_ops;

@@ -359,6 +359,13 @@ static bool is_arp_reply_from_gateway(const uint8_t *e, size_t len, const void *
 	       memcmp(e + 28, &(uint32_t){ ip("10.0.2.2") }, 4) == 0;
 }
 
+static bool is_arp_reply_from_dns(const uint8_t *e, size_t len, const void *arg)
+{
+	(void)arg;
+	return len >= 42 && get16(e + 12) == 0x0806 && get16(e + 20) == 2 &&
+	       memcmp(e + 28, &(uint32_t){ ip("10.0.2.3") }, 4) == 0;
+}
+
 static void expect_arp_reply(struct fixture *f)
 {
 	struct captured c;
@@ -556,6 +563,57 @@ static void test_udp_hostfwd(void **state)
 	stop_backend(f);
 }
 
+/*
+ * Outbound: the guest's datagram to the gateway reaches a host socket on 127.0.0.1 (slirp's
+ * host loopback) and the answer comes back to the guest's port. Then a DNS query to 10.0.2.3,
+ * which makes slirp read /etc/resolv.conf and open a socket on its thread: the seccomp role
+ * must allow that (the thread is still alive and answering ARP afterwards).
+ */
+static void test_udp_outbound_and_dns(void **state)
+{
+	(void)state;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	socklen_t alen = sizeof(a);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+	struct timeval tv = { .tv_sec = WAIT_MS / 1000 };
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	struct fixture *f = start_backend(NULL);
+	uint8_t frame[256];
+	guest_send(f, frame, build_arp_request(frame, "10.0.2.2"));
+	expect_arp_reply(f);
+	uint8_t gw_mac[6];
+	memcpy(gw_mac, f->sink.frames[0].data + VNET_HDR + 6, 6);
+	size_t len = build_udp(frame, gw_mac, "10.0.2.15", 4444, "10.0.2.2", ntohs(a.sin_port),
+			       "to-the-host", 11);
+	guest_send(f, frame, len);
+	char buf[64];
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	assert_int_equal(recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen), 11);
+	assert_memory_equal(buf, "to-the-host", 11);
+	assert_int_equal(from.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	assert_int_equal(sendto(s, "back-to-guest", 13, 0, (struct sockaddr *)&from, flen), 13);
+	struct udp_want want = { 4444, "back-to-guest" };
+	struct captured c;
+	assert_true(wait_frame(&f->sink, &f->seen, is_udp_to_guest, &want, &c));
+	const uint8_t *e = c.data + VNET_HDR;
+	assert_memory_equal(e + 14 + 12, &(uint32_t){ ip("10.0.2.2") }, 4);
+	assert_int_equal(get16(e + 14 + 20), ntohs(a.sin_port));
+
+	static const uint8_t query[] = { 0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+					 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1 };
+	len = build_udp(frame, gw_mac, "10.0.2.15", 5353, "10.0.2.3", 53, query, sizeof(query));
+	guest_send(f, frame, len);
+	guest_send(f, frame, build_arp_request(frame, "10.0.2.3"));
+	struct captured arp;
+	assert_true(wait_frame(&f->sink, &f->seen, is_arp_reply_from_dns, NULL, &arp));
+	close(s);
+	stop_backend(f);
+}
+
 /* A forward to a host port that is taken fails creation with one clear line. */
 static void test_hostfwd_port_in_use(void **state)
 {
@@ -579,7 +637,7 @@ static void test_hostfwd_port_in_use(void **state)
 	close(s);
 	cfg.user_opts = "hostfwd=udp::1x-:7";
 	assert_null(net_slirp_create(&cfg, &err));
-	assert_string_equal(err.msg, "--net user: 'hostfwd=udp::1x-:7': host port '1x' is not "
+	assert_string_equal(err.msg, "user: 'hostfwd=udp::1x-:7': host port '1x' is not "
 				     "a number 1-65535");
 }
 
@@ -595,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_dhcp_offer),
 		cmocka_unit_test(test_udp_hostfwd),
+		cmocka_unit_test(test_udp_outbound_and_dns),
 		cmocka_unit_test(test_hostfwd_port_in_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
