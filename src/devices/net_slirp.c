@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -482,19 +483,34 @@ static const struct net_backend_ops slirp_ops = {
 	.destroy = slirp_destroy,
 };
 
+/* libslirp does not say why a forward failed: bind the same way to find out. */
+static const char *bind_error(const struct net_user_fwd *f)
+{
+	int fd = socket(AF_INET, f->udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0)
+		return strerror(errno);
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)); /* as libslirp does */
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(f->host_port),
+				 .sin_addr = f->host_addr };
+	const char *why = "refused by libslirp";
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || (!f->udp && listen(fd, 1) < 0))
+		why = strerror(errno);
+	close(fd);
+	return why;
+}
+
 static int add_forwards(struct net_slirp *s, struct error *err)
 {
 	for (unsigned i = 0; i < s->opts.nfwds; i++) {
 		const struct net_user_fwd *f = &s->opts.fwds[i];
-		errno = 0;
 		if (s->lib->add_hostfwd(s->slirp, f->udp, f->host_addr, f->host_port,
 					f->guest_addr, f->guest_port) < 0) {
 			char host[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &f->host_addr, host, sizeof(host));
-			return error_set(err, "user: hostfwd %s %s:%u: cannot listen on the "
-					      "host: %s", f->udp ? "udp" : "tcp", host,
-					 f->host_port,
-					 errno ? strerror(errno) : "port in use or not allowed");
+			return error_set(err, "user: hostfwd %s %s:%u: cannot listen there: %s",
+					 f->udp ? "udp" : "tcp", host, f->host_port,
+					 bind_error(f));
 		}
 	}
 	return 0;

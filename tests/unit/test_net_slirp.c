@@ -632,7 +632,7 @@ static void test_hostfwd_port_in_use(void **state)
 	snprintf(port, sizeof(port), ":%u", ntohs(a.sin_port));
 	assert_non_null(strstr(err.msg, "hostfwd udp 127.0.0.1"));
 	assert_non_null(strstr(err.msg, port));
-	assert_non_null(strstr(err.msg, "in use"));
+	assert_non_null(strstr(err.msg, "Address already in use"));
 	assert_null(strchr(err.msg, '\n'));
 	close(s);
 	cfg.user_opts = "hostfwd=udp::1x-:7";
