@@ -11,8 +11,12 @@ Both sides use the same libslirp (Debian's), so the ratio is the device, its tra
 the threads around slirp. Guest instructions are emulated on some hosts (nested PVM): then
 both figures are dominated by the guest's own frame handling.
 
+With --passt, a third contender: QEMU microvm on passt (Debian's `passt` package, a separate
+process QEMU talks to over a Unix socket with -netdev stream) for the same forward, the
+measured side of choosing libslirp for millivm (docs/net-user.md).
+
 usage: bench/net_user.py [--rounds N] [--rtt N] [--count N] [--size BYTES] [--window N]
-                         [--millivm PATH] [--guest PATH] [--no-qemu]
+                         [--millivm PATH] [--guest PATH] [--no-qemu] [--passt]
 """
 import argparse
 import os
@@ -21,6 +25,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 GUEST_MEM = "64M"
@@ -41,19 +46,30 @@ def millivm_argv(args, port):
             "-a", f"quiet net_udp_echo={ECHOES}"]
 
 
-def qemu_argv(args, port):
+def qemu_argv(args, port, netdev=None):
     qemu = shutil.which("qemu-system-x86_64")
     if not qemu:
         return None
+    netdev = netdev or f"user,id=n0,hostfwd=udp:127.0.0.1:{port}-:7"
     # tests/integration/virtio-qemu.sh's machine: modern virtio-mmio, tokens on the command line.
     return [qemu, "-M", "microvm,x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off",
             "-enable-kvm", "-cpu", "host,-arch-capabilities,+invtsc", "-m", GUEST_MEM,
             "-smp", "1", "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
             "-global", "virtio-mmio.force-legacy=false",
-            "-netdev", f"user,id=n0,hostfwd=udp:127.0.0.1:{port}-:7",
+            "-netdev", netdev,
             "-device", "virtio-net-device,netdev=n0",
             "-kernel", args.guest, "-append", f"quiet net_udp_echo={ECHOES}"]
+
+
+def passt_run(args, port):
+    """(helper argv, QEMU argv): passt serves the guest the same addresses as slirp."""
+    sock = os.path.join(tempfile.mkdtemp(prefix="millivm-passt-"), "passt.sock")
+    os.chmod(os.path.dirname(sock), 0o777)  # passt started as root runs as nobody
+    helper = ["passt", "-f", "-1", "-4", "-s", sock, "-a", "10.0.2.15", "-n", "24",
+              "-g", "10.0.2.2", "-u", f"127.0.0.1/{port}:7", "-t", "none"]
+    netdev = f"stream,id=n0,server=off,addr.type=unix,addr.path={sock}"
+    return helper, qemu_argv(args, port, netdev), sock
 
 
 def wait_for_guest(sock, port, vm):
@@ -83,10 +99,17 @@ def drain(sock):
         pass
 
 
-def measure(argv, args):
-    """(rtt_ns list, datagrams/s, bytes/s, lost) for one VM run."""
-    port = int(argv[argv.index("--net") + 1].split(":")[2].split("-")[0]) if "--net" in argv \
-        else int(argv[argv.index("-netdev") + 1].split(":")[2].split("-")[0])
+def measure(run, port, args):
+    """(rtt_ns list, datagrams/s, bytes/s, lost) for one VM run: run = (helper, argv, sock)."""
+    helper_argv, argv, helper_sock = run
+    helper = None
+    if helper_argv:
+        helper = subprocess.Popen(helper_argv, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(500):
+            if os.path.exists(helper_sock):
+                break
+            time.sleep(0.01)
     vm = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -130,6 +153,10 @@ def measure(argv, args):
     finally:
         vm.kill()
         vm.wait()
+        if helper:
+            helper.kill()
+            helper.wait()
+            shutil.rmtree(os.path.dirname(helper_sock), ignore_errors=True)
         sock.close()
 
 
@@ -145,18 +172,24 @@ def main():
     ap.add_argument("--millivm", default=os.path.join(build, "millivm"))
     ap.add_argument("--guest", default=os.path.join(build, "refguest.elf"))
     ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--passt", action="store_true", help="also QEMU microvm on passt")
     args = ap.parse_args()
 
-    contenders = {"millivm": lambda p: millivm_argv(args, p)}
+    contenders = {"millivm": lambda p: (None, millivm_argv(args, p), None)}
     if not args.no_qemu:
         if qemu_argv(args, 1):
-            contenders["qemu-microvm"] = lambda p: qemu_argv(args, p)
+            contenders["qemu-microvm"] = lambda p: (None, qemu_argv(args, p), None)
+            if args.passt and shutil.which("passt"):
+                contenders["qemu-passt"] = lambda p: passt_run(args, p)
+            elif args.passt:
+                print("passt not found: apt-get install passt", file=sys.stderr)
         else:
             print("qemu-system-x86_64 not found: apt-get install qemu-system-x86", file=sys.stderr)
     results = {name: {"rtt": [], "pps": [], "bps": [], "lost": 0} for name in contenders}
     for r in range(args.rounds):
         for name, make in contenders.items():
-            rtts, pps, bps, lost = measure(make(free_udp_port()), args)
+            port = free_udp_port()
+            rtts, pps, bps, lost = measure(make(port), port, args)
             res = results[name]
             res["rtt"] += rtts
             res["pps"].append(pps)
@@ -182,6 +215,10 @@ def main():
         m, q = summary["millivm"], summary["qemu-microvm"]
         print(f"ratio millivm/qemu: latency {m[0] / q[0]:.2f} (lower is better), "
               f"throughput {m[1] / q[1]:.2f} (higher is better)")
+    if "qemu-passt" in summary:
+        p, q = summary["qemu-passt"], summary["qemu-microvm"]
+        print(f"ratio qemu-passt/qemu-slirp: latency {p[0] / q[0]:.2f}, "
+              f"throughput {p[1] / q[1]:.2f}")
 
 
 if __name__ == "__main__":

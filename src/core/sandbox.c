@@ -74,7 +74,7 @@ static const char *const net_syscalls[] = {
 	"getsockname", "getpeername", "shutdown", "fcntl", "openat", "fstat", "newfstatat",
 	"lseek", "getrandom",
 };
-static const unsigned long net_ioctls[] = { KVM_IRQ_LINE, FIONBIO, FIONREAD };
+static const unsigned long net_ioctls[] = { KVM_IRQ_LINE, FIONREAD };
 
 /* main(): waits for the end, writes the reports it opened before, restores the terminal,
  * forks the teardown child (which only closes descriptors and waits to be killed). */
