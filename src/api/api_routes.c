@@ -11,6 +11,7 @@
 
 #include "api/api_state.h"
 #include "api/config_json.h"
+#include "api/config_json_net.h"
 #include "api/json_fields.h"
 #include "api/logger.h"
 #include "api/metrics.h"
@@ -94,7 +95,9 @@ static const char *state_name(void)
 
 static void get_instance_info(struct api_reply *r)
 {
-	reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:s}", "id", "anonymous-instance", "state",
+	/* --id, as Firecracker's; generated MACs follow it too */
+	const char *id = api_state.base.vm_id ? api_state.base.vm_id : "anonymous-instance";
+	reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:s}", "id", id, "state",
 				     state_name(), "vmm_version", MILLIVM_VERSION, "app_name",
 				     "millivm"));
 }
@@ -174,6 +177,21 @@ static void patch_drive(const char *id, const json_t *body, struct api_reply *r)
 	}
 	if (new_path)
 		swap_drive(d, new_path, r);
+}
+
+static void put_network(const char *id, const json_t *body, struct api_reply *r)
+{
+	struct error err;
+	if (pre_boot(r) &&
+	    config_json_net(body, id, "network-interface", &api_state.fc, &err) < 0)
+		reply_fault(r, "%s", err.msg);
+}
+
+static void patch_network(const char *id, const json_t *body, struct api_reply *r)
+{
+	struct error err;
+	if (post_boot(r) && config_json_net_patch(body, id, &err) < 0)
+		reply_fault(r, "%s", err.msg);
 }
 
 static void put_entropy(const json_t *body, struct api_reply *r)
@@ -332,7 +350,6 @@ static const char *unsupported_reason(const char *path)
 		bool exact;
 		const char *why;
 	} table[] = {
-		{ "/network-interfaces/", false, "no virtio-net device yet" },
 		{ "/vsock", true, "no vsock device yet" },
 		{ "/balloon", false, "no balloon device" },
 		{ "/mmds", false, "no MMDS" },
@@ -393,6 +410,9 @@ static void handle_put(const struct http_request *req, const json_t *body,
 	} else if ((id = path_id(p, "/drives/"))) {
 		put_drive(id, body, r);
 		count(r, M_PUT_DRIVE, M_PUT_DRIVE_FAIL);
+	} else if ((id = path_id(p, "/network-interfaces/"))) {
+		put_network(id, body, r);
+		count(r, M_PUT_NETWORK, M_PUT_NETWORK_FAIL);
 	} else if (is(p, "/logger")) {
 		put_logger(body, r);
 		count(r, M_PUT_LOGGER, M_PUT_LOGGER_FAIL);
@@ -421,6 +441,9 @@ static void handle_patch(const struct http_request *req, const json_t *body,
 	} else if ((id = path_id(p, "/drives/"))) {
 		patch_drive(id, body, r);
 		count(r, M_PATCH_DRIVE, M_PATCH_DRIVE_FAIL);
+	} else if ((id = path_id(p, "/network-interfaces/"))) {
+		patch_network(id, body, r);
+		count(r, M_PATCH_NETWORK, M_PATCH_NETWORK_FAIL);
 	} else {
 		invalid(req, r);
 	}
@@ -441,6 +464,12 @@ void api_routes_handle(const struct http_request *req, struct api_reply *r)
 	const char *id = path_id(req->path, "/drives/");
 	if (id && !config_json_valid_id(id)) {
 		reply_fault(r, "Invalid drive id \"%.80s\": 1-%d letters, digits or '_'.", id,
+			    FC_ID_MAX);
+		return;
+	}
+	id = path_id(req->path, "/network-interfaces/");
+	if (id && !config_json_valid_id(id)) {
+		reply_fault(r, "Invalid iface id \"%.80s\": 1-%d letters, digits or '_'.", id,
 			    FC_ID_MAX);
 		return;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/config_json_net.h"
 #include "api/json_fields.h"
 #include "millivm/layout.h"
 
@@ -309,7 +310,7 @@ int config_json_document(const json_t *doc, struct fc_config *fc, bool check_fil
 		"logger", "metrics", "balloon", "mmds-config", "cpu-config", "serial", "pmem",
 		"memory-hotplug", NULL,
 	};
-	static const char *const unsupported[] = { "network-interfaces", "vsock", "balloon",
+	static const char *const unsupported[] = { "vsock", "balloon",
 						   "mmds-config", "cpu-config", "serial", "pmem",
 						   "memory-hotplug", NULL };
 	if (!json_is_object(doc))
@@ -334,6 +335,8 @@ int config_json_document(const json_t *doc, struct fc_config *fc, bool check_fil
 	    config_json_machine_config(v, false, fc, err) < 0)
 		return -1;
 	if (document_drives(json_object_get(doc, "drives"), fc, check_files, err) < 0)
+		return -1;
+	if (config_json_document_nets(json_object_get(doc, "network-interfaces"), fc, err) < 0)
 		return -1;
 	if ((v = json_object_get(doc, "entropy")) && !json_is_null(v) &&
 	    config_json_entropy(v, fc, err) < 0)

@@ -6,6 +6,7 @@
  */
 #include "api/config_json.h"
 
+#include "api/config_json_net.h"
 #include "devices/virtio_blk.h"
 
 static json_t *string_or_null(const char *s)
@@ -65,7 +66,7 @@ json_t *config_json_vm_export(const struct fc_config *fc)
 			    fc->metrics_path ? json_pack("{s:s}", "metrics_path", fc->metrics_path)
 					     : json_null());
 	json_object_set_new(root, "mmds-config", json_null());
-	json_object_set_new(root, "network-interfaces", json_array());
+	json_object_set_new(root, "network-interfaces", config_json_nets_export(fc));
 	json_object_set_new(root, "vsock", json_null());
 	json_object_set_new(root, "entropy",
 			    fc->entropy ? json_pack("{s:n}", "rate_limiter") : json_null());

@@ -36,6 +36,10 @@ void fc_config_free(struct fc_config *fc)
 	free(fc->logger.path);
 	free(fc->logger.module);
 	free(fc->metrics_path);
+	for (unsigned i = 0; i < fc->nnets; i++) {
+		free(fc->nets[i].id);
+		free(fc->nets[i].host_dev_name);
+	}
 	fc_config_init(fc);
 }
 
@@ -176,5 +180,12 @@ int fc_config_to_vm(const struct fc_config *fc, const struct vm_config *base,
 	for (unsigned i = 0; i < fc->ndrives; i++)
 		if (&fc->drives[i] != root)
 			add_vm_drive(out, &fc->drives[i]);
+	out->nnets = fc->nnets;
+	for (unsigned i = 0; i < fc->nnets; i++) {
+		const struct fc_net *n = &fc->nets[i];
+		out->nets[i] = (struct net_config){ .kind = NET_TAP, .tap_name = n->host_dev_name,
+						    .mac_set = n->mac_set, .id = n->id };
+		memcpy(out->nets[i].mac, n->mac, sizeof(n->mac));
+	}
 	return 0;
 }

@@ -35,6 +35,14 @@ struct fc_drive {
 	enum drive_engine engine;
 };
 
+/* network-interfaces: a tap behind virtio-net */
+struct fc_net {
+	char *id;
+	char *host_dev_name;
+	uint8_t mac[6];
+	bool mac_set; /* false: generated (src/devices/virtio_net.h) */
+};
+
 struct fc_logger {
 	bool set;
 	char *path;
@@ -54,6 +62,8 @@ struct fc_config {
 	struct fc_drive drives[VM_MAX_DRIVES];
 	unsigned ndrives;
 	bool entropy;
+	struct fc_net nets[VM_MAX_NETS];
+	unsigned nnets;
 	struct fc_logger logger;
 	char *metrics_path; /* NULL: not configured */
 };

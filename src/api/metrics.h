@@ -40,6 +40,8 @@
 	X(M_PUT_METRICS_FAIL, "put_api_requests", "metrics_fails")           \
 	X(M_PUT_ENTROPY, "put_api_requests", "entropy_count")                \
 	X(M_PUT_ENTROPY_FAIL, "put_api_requests", "entropy_fails")           \
+	X(M_PUT_NETWORK, "put_api_requests", "network_count")                \
+	X(M_PUT_NETWORK_FAIL, "put_api_requests", "network_fails")           \
 	X(M_PUT_UNSUPPORTED, "put_api_requests", "unsupported_count")        \
 	X(M_PATCH_DRIVE, "patch_api_requests", "drive_count")                \
 	X(M_PATCH_DRIVE_FAIL, "patch_api_requests", "drive_fails")           \
@@ -47,6 +49,8 @@
 	X(M_PATCH_MACHINE_CFG_FAIL, "patch_api_requests", "machine_cfg_fails") \
 	X(M_PATCH_VM, "patch_api_requests", "vm_count")                      \
 	X(M_PATCH_VM_FAIL, "patch_api_requests", "vm_fails")                 \
+	X(M_PATCH_NETWORK, "patch_api_requests", "network_count")            \
+	X(M_PATCH_NETWORK_FAIL, "patch_api_requests", "network_fails")       \
 	X(M_API_BAD_REQUESTS, "api_server", "bad_requests")                  \
 	X(M_API_TIMEOUTS, "api_server", "slow_client_timeouts")              \
 	X(M_API_EVICTIONS, "api_server", "connections_evicted")              \

@@ -59,7 +59,7 @@ check_refusal() { # fixture-or-file words description
 for case in "bad-unknown-section.json:unknown section 'mmds'" \
 	"bad-unknown-key.json:machine-config: unknown key 'vcpus'" \
 	"bad-wrong-type.json:'mem_size_mib' must be an integer, not a string" \
-	"bad-network.json:section 'network-interfaces' is not supported" \
+	"bad-network.json:network-interfaces[0]: 'rx_rate_limiter' is not supported" \
 	"bad-two-roots.json:is already the root device" \
 	"bad-syntax.json:invalid JSON at line 4" \
 	"bad-duplicate-key.json:duplicate object key"; do

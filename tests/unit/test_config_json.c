@@ -141,7 +141,7 @@ static void test_bad_fixtures(void **state)
 		{ "bad-unknown-section.json", "unknown section 'mmds'" },
 		{ "bad-unknown-key.json", "machine-config: unknown key 'vcpus'" },
 		{ "bad-wrong-type.json", "'mem_size_mib' must be an integer, not a string" },
-		{ "bad-network.json", "section 'network-interfaces' is not supported" },
+		{ "bad-network.json", "network-interfaces[0]: 'rx_rate_limiter' is not supported" },
 		{ "bad-two-roots.json", "drive 'a' is already the root device" },
 		{ "bad-syntax.json", "invalid JSON at line 4" },
 		{ "bad-duplicate-key.json", "duplicate object key" },

@@ -452,6 +452,26 @@ static void test_drive_count_limit(void **state)
 		     "more than 8 drives");
 }
 
+static void test_net_and_id(void **state)
+{
+	struct fixture *f = *state;
+	assert_run(f, PARSE(f, "-k", "k", "--id", "vm_1", "--net", "tap=tap0,mac=02:00:00:00:00:09",
+			    "--net", "user,hostfwd=udp::5555-:7", "--net", "tap=tap1"));
+	assert_string_equal(f->cfg.vm_id, "vm_1");
+	assert_int_equal(f->cfg.nnets, 3);
+	assert_string_equal(f->cfg.nets[0].tap_name, "tap0");
+	assert_true(f->cfg.nets[0].mac_set);
+	assert_int_equal(f->cfg.nets[0].mac[5], 9);
+	assert_int_equal(f->cfg.nets[1].kind, NET_USER);
+	assert_string_equal(f->cfg.nets[1].user_opts, "hostfwd=udp::5555-:7");
+	assert_false(f->cfg.nets[2].mac_set);
+	assert_error(f, PARSE(f, "-k", "k", "--net", "tap=t,mac=ff:ff:ff:ff:ff:ff"), "multicast");
+	assert_error(f, PARSE(f, "-k", "k", "--net", "tap=t,vhost=on"), "unknown option 'vhost=on'");
+	assert_error(f, PARSE(f, "-k", "k", "--net", "socket"), "use tap=NAME");
+	assert_error(f, PARSE(f, "-k", "k", "--id", ""), "1 to 64 characters");
+	assert_error(f, PARSE(f, "-k", "k", "--net"), "option '--net' needs a value");
+}
+
 static void test_console(void **state)
 {
 	struct fixture *f = *state;
@@ -568,6 +588,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drive_empty_path_with_options, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_drive_count_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_net_and_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_soft_int, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gdb_addresses, setup, teardown),
