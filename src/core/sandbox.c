@@ -122,7 +122,9 @@ static const struct role_policy policies[SANDBOX_ROLE_COUNT] = {
 
 static enum sandbox_mode current_mode = SANDBOX_DEFAULT_MODE;
 static bool setid_allowed;
-static const char *const setid_syscalls[] = { "setresuid", "setresgid", "setgroups" };
+/* glibc makes every thread repeat an id change, even the jail's failing setuid(0) check:
+ * threads started before the drop (the --net backends') need them all. */
+static const char *const setid_syscalls[] = { "setresuid", "setresgid", "setgroups", "setuid" };
 
 void sandbox_allow_setid(void)
 {

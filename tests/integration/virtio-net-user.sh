@@ -5,7 +5,8 @@
 # reference guest, with its default address 10.0.2.15 and gateway 10.0.2.2, gets its ARP and
 # ping answered by slirp's gateway and echoes the datagrams a host client sends to a UDP
 # forward on 127.0.0.1; then the same on another network (net=), and bad input: bad options
-# and a forward to a host port already in use, each one clear line and a non-zero exit.
+# and a forward to a host port already in use, each one clear line and a non-zero exit; as
+# root also --uid/--gid, which drops privileges after the backend thread started.
 . "$(dirname "$0")/../lib/common.sh"
 require_kvm
 [ -f "$REFGUEST" ] || { fail "no reference guest at $REFGUEST (run make)"; finish; }
@@ -91,6 +92,17 @@ run_user() {
 run_user --net user,net=192.168.76.0/24 -a "net_ip=192.168.76.15 net_gw=192.168.76.2"
 expect_rc 0 "guest passes on net=192.168.76.0/24"
 expect_stdout '^ok net-ping: echo reply from 192\.168\.76\.2' "gateway 192.168.76.2 answers ping"
+
+# Started as root with --uid/--gid: the backend thread runs before the drop and must follow
+# glibc's id changes (and the jail's setuid(0) check) under its seccomp role.
+if [ "$(id -u)" -eq 0 ] && getent group kvm >/dev/null; then
+	out=$TEST_TMP/stdout err=$TEST_TMP/stderr
+	timeout 60 "$MILLIVM" --uid 65534 --gid "$(getent group kvm | cut -d: -f3)" -k "$REFGUEST" \
+		--net user -a "net_gw=10.0.2.2" </dev/null >"$out" 2>"$err"
+	rc=$?
+	expect_rc 0 "--net user with --uid/--gid (dropped after the backend started)"
+	expect_stdout '^ok net-ping: echo reply from 10\.0\.2\.2' "gateway answers ping after the drop"
+fi
 
 # Bad input: one line naming the token and the reason, non-zero exit, before the guest runs.
 bad() { # description expected-pattern --net-value
