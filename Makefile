@@ -32,11 +32,12 @@ $(MONITOR_LIB): $(MONITOR_OBJ)
 # Linked statically by default: measured 1.4 MiB peak RSS against 2.2 MiB with five shared
 # libraries to map and relocate, and a faster start (bench/boot.py). STATIC= links
 # dynamically; sanitizer builds must (ASan cannot be static). A static glibc still resolves
-# host names for --gdb tcp:HOST:PORT through the system's NSS libraries.
+# host names for --gdb tcp:HOST:PORT through the system's NSS libraries, and loads libslirp
+# (shared only in Debian) for --net user (src/devices/slirp_lib.h).
 STATIC ?= -static
 $(BUILD)/millivm: $(BUILD)/obj/$(MONITOR_MAIN:.c=.o) $(MONITOR_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) $^ $(LDLIBS) -o $@ 2>$@.ld-log; rc=$$?; \
-		grep -vE "getaddrinfo|listen_tcp" $@.ld-log >&2; rm -f $@.ld-log; exit $$rc
+		grep -vE "getaddrinfo|listen_tcp|dlopen|slirp_lib" $@.ld-log >&2; rm -f $@.ld-log; exit $$rc
 
 # Unit tests: pure C against the monitor's library, no KVM needed.
 $(BUILD)/tests/unit/%: tests/unit/%.c $(MONITOR_LIB)

@@ -7,14 +7,17 @@ by the guest's receive ring) between the host and the reference guest's UDP echo
 virtio-net-device on the same backend, interleaved round-robin in one run. Prints medians
 and the ratios.
 
-Backends (BACKENDS below): "tap" (a tap in a network namespace made here; needs root). A
-backend is a recipe: the millivm and QEMU arguments, the guest's addresses, and where the
-host sends its datagrams; a user-mode one (hostfwd=udp::PORT-:7) adds a row the same way.
+Backends (BACKENDS below): "tap" (a tap in a network namespace made here; needs root),
+"user" (user-mode networking through libslirp: millivm --net user, QEMU -netdev user, the
+host sending to a hostfwd=udp forward on 127.0.0.1) and "passt" (QEMU only: QEMU microvm on a
+passt process, Debian's `passt`, for the same forward; the measured side of choosing libslirp,
+docs/net-user.md). A backend is a recipe: the millivm and QEMU arguments, the guest's
+addresses, and where the host sends its datagrams.
 
 The whole script runs inside the namespace (it re-executes itself with ip netns exec).
 
 usage: bench/net.py [-n ROUNDS] [--echoes 300] [--datagrams 3000] [--window 6]
-                    [--backend tap] [--millivm PATH] [--no-qemu]
+                    [--backend tap|user|passt] [--millivm PATH] [--no-qemu]
 """
 import argparse
 import os
@@ -23,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -30,6 +34,8 @@ BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
 GUEST_MEM = "256M"
 MAC = "02:00:00:aa:bb:cc"
 TAP = "mnetb0"
+FWD_PORT = 5555  # the user-mode forward, on 127.0.0.1 inside the benchmark's namespace
+PASST_SOCK = os.path.join(tempfile.gettempdir(), f"millivm-netbench-passt-{os.getpid()}.sock")
 
 # name -> recipe. millivm/qemu: extra arguments; guest: its command-line words; target: where
 # the host sends; setup(ns): run as root outside the namespace before the run (None: nothing).
@@ -42,6 +48,24 @@ BACKENDS = {
         "target": ("10.77.0.2", 7),
         "bind": ("10.77.0.1", 0),
     },
+    "user": {
+        "millivm": ["--net", f"user,hostfwd=udp:127.0.0.1:{FWD_PORT}-:7"],
+        "qemu": ["-netdev", f"user,id=n0,hostfwd=udp:127.0.0.1:{FWD_PORT}-:7",
+                 "-device", "virtio-net-device,netdev=n0"],
+        "guest": "",  # slirp's defaults: 10.0.2.15, gateway 10.0.2.2
+        "target": ("127.0.0.1", FWD_PORT),
+        "bind": ("127.0.0.1", 0),
+    },
+    "passt": {  # QEMU only; passt runs as nobody when started as root
+        "millivm": None,
+        "helper": ["passt", "-f", "-1", "-4", "-s", PASST_SOCK, "-a", "10.0.2.15", "-n", "24",
+                   "-g", "10.0.2.2", "-u", f"127.0.0.1/{FWD_PORT}:7", "-t", "none"],
+        "qemu": ["-netdev", f"stream,id=n0,server=off,addr.type=unix,addr.path={PASST_SOCK}",
+                 "-device", "virtio-net-device,netdev=n0"],
+        "guest": "",
+        "target": ("127.0.0.1", FWD_PORT),
+        "bind": ("127.0.0.1", 0),
+    },
 }
 
 
@@ -50,7 +74,9 @@ def setup_namespace(ns):
                 ["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"],
                 ["ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", TAP, "mode", "tap"],
                 ["ip", "netns", "exec", ns, "ip", "addr", "add", "10.77.0.1/24", "dev", TAP],
-                ["ip", "netns", "exec", ns, "ip", "link", "set", TAP, "up"]):
+                ["ip", "netns", "exec", ns, "ip", "link", "set", TAP, "up"],
+                # passt starts only with a routable interface to copy its setup from
+                ["ip", "netns", "exec", ns, "ip", "route", "add", "default", "dev", TAP]):
         subprocess.run(cmd, check=True)
 
 
@@ -145,6 +171,14 @@ def run_one(argv, args, backend):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     sock.bind(b["bind"])
+    helper = None
+    if b.get("helper") and argv == qemu_argv:
+        helper = subprocess.Popen(b["helper"], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(500):  # its socket appears once it is ready
+            if os.path.exists(PASST_SOCK):
+                break
+            time.sleep(0.01)
     proc = subprocess.Popen(argv(args, backend, total), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -156,6 +190,11 @@ def run_one(argv, args, backend):
     finally:
         proc.kill()
         proc.wait()
+        if helper:
+            helper.kill()
+            helper.wait()
+            if os.path.exists(PASST_SOCK):
+                os.unlink(PASST_SOCK)
         sock.close()
     return {"rtt_us": rtt, "samples": samples, "dps": dps, "mibs": mibs, "lost": lost}
 
@@ -194,8 +233,13 @@ def main():
     backends = args.backend or sorted(BACKENDS)
     contenders = {}
     for backend in backends:
-        contenders[f"millivm/{backend}"] = (millivm_argv, backend)
+        if BACKENDS[backend]["millivm"] is not None:
+            contenders[f"millivm/{backend}"] = (millivm_argv, backend)
         if args.no_qemu:
+            continue
+        if "helper" in BACKENDS[backend] and not shutil.which(BACKENDS[backend]["helper"][0]):
+            print(f"{BACKENDS[backend]['helper'][0]} not found: apt-get install "
+                  f"{BACKENDS[backend]['helper'][0]}", file=sys.stderr)
             continue
         if not shutil.which("qemu-system-x86_64"):
             print("qemu-system-x86_64 not found: apt-get install qemu-system-x86",
@@ -233,6 +277,10 @@ def main():
         if a and b:
             print(f"  {backend:8} RTT {a['rtt_us'] / b['rtt_us']:.2f}  "
                   f"datagrams/s {a['dps'] / b['dps']:.2f}  MiB/s {a['mibs'] / b['mibs']:.2f}")
+    a, b = medians.get("qemu-microvm/passt"), medians.get("qemu-microvm/user")
+    if a and b:
+        print(f"  QEMU on passt / QEMU on libslirp: RTT {a['rtt_us'] / b['rtt_us']:.2f}  "
+              f"datagrams/s {a['dps'] / b['dps']:.2f}")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ packages=(
 	libcmocka-dev                  # unit tests
 	libclang-rt-14-dev             # ASan/UBSan and libFuzzer runtimes for clang
 	liburing-dev libseccomp-dev libjansson-dev  # io_uring disks, sandbox, config/API
+	libslirp-dev libslirp0         # --net user: headers to build, the library loaded at run time
 	gdb                            # gdb stub tests
 	curl                           # the API tests' HTTP client (curl --unix-socket)
 	qemu-system-x86                # the peer in benchmarks and the reference-guest cross-check
+	passt                          # bench/net.py: QEMU on passt beside libslirp
 	acpica-tools                   # iasl/acpiexec judge the --acpi tables (tests/integration/acpi-iasl.sh)
 	chromium                       # flame graph check in a real browser
 	python3 iproute2 procps acl util-linux  # acl, setpriv: the unprivileged-run test

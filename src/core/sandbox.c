@@ -71,6 +71,17 @@ static const unsigned long gdb_ioctls[] = {
 	KVM_SET_GUEST_DEBUG,
 };
 
+/* --net user: libslirp's poll loop and the host sockets it opens for the guest's traffic and
+ * the forwards (it reads /etc/resolv.conf when the guest first asks its DNS address), the
+ * eventfd that wakes it, and the interrupt it raises as it fills the guest's rx queue. */
+static const char *const net_syscalls[] = {
+	"ioctl", "read", "poll", "ppoll", "socket", "connect", "bind", "listen", "accept",
+	"accept4", "sendto", "recvfrom", "sendmsg", "recvmsg", "setsockopt", "getsockopt",
+	"getsockname", "getpeername", "shutdown", "fcntl", "openat", "fstat", "newfstatat",
+	"lseek", "getrandom",
+};
+static const unsigned long net_ioctls[] = { KVM_IRQ_LINE, FIONREAD };
+
 /* main(): waits for the end, writes the reports it opened before, restores the terminal,
  * forks the teardown child (which only closes descriptors and waits to be killed). */
 static const char *const main_syscalls[] = {
@@ -105,6 +116,8 @@ static const struct role_policy policies[SANDBOX_ROLE_COUNT] = {
 			  COUNT(gdb_ioctls) },
 	[SANDBOX_MAIN] = { "main", main_syscalls, COUNT(main_syscalls), main_ioctls,
 			   COUNT(main_ioctls) },
+	[SANDBOX_NET] = { "net", net_syscalls, COUNT(net_syscalls), net_ioctls,
+			  COUNT(net_ioctls) },
 };
 
 #ifdef MILLIVM_SANITIZER_BUILD
@@ -115,7 +128,9 @@ static const struct role_policy policies[SANDBOX_ROLE_COUNT] = {
 
 static enum sandbox_mode current_mode = SANDBOX_DEFAULT_MODE;
 static bool setid_allowed;
-static const char *const setid_syscalls[] = { "setresuid", "setresgid", "setgroups" };
+/* glibc makes every thread repeat an id change, even the jail's failing setuid(0) check:
+ * threads started before the drop (the --net backends') need them all. */
+static const char *const setid_syscalls[] = { "setresuid", "setresgid", "setgroups", "setuid" };
 
 void sandbox_allow_setid(void)
 {

@@ -19,6 +19,7 @@ enum sandbox_role {
 	SANDBOX_API,    /* the Firecracker-style API server */
 	SANDBOX_GDB,    /* the gdb stub */
 	SANDBOX_MAIN,   /* waits for the end, writes reports, exits */
+	SANDBOX_NET,    /* a network backend's thread: libslirp's sockets and poll loop */
 	SANDBOX_ROLE_COUNT,
 };
 
