@@ -56,6 +56,28 @@ static int parse_tap(struct net_config *n, char *spec, struct error *err)
 	return 0;
 }
 
+/* user[,KEY=VALUE...]: mac= is the device's; the rest is for the backend (net_user_opts.c). */
+static int parse_user(struct net_config *n, char *spec, struct error *err)
+{
+	n->kind = NET_USER;
+	n->user_opts = spec[4] ? spec + 5 : NULL;
+	for (const char *opt = n->user_opts; opt; opt = strchr(opt, ',') ? strchr(opt, ',') + 1 : NULL) {
+		if (strncmp(opt, "mac=", 4) != 0)
+			continue;
+		char mac[32];
+		size_t len = strcspn(opt + 4, ",");
+		if (len >= sizeof(mac))
+			return error_set(err, "--net user: 'mac=%.*s': not a MAC address", (int)len,
+					 opt + 4);
+		memcpy(mac, opt + 4, len);
+		mac[len] = '\0';
+		if (net_parse_mac(mac, n->mac, err) < 0)
+			return error_prefix(err, "--net user");
+		n->mac_set = true;
+	}
+	return 0;
+}
+
 int net_options_add(struct vm_config *cfg, char *spec, struct error *err)
 {
 	if (cfg->nnets >= VM_MAX_NETS)
@@ -66,10 +88,10 @@ int net_options_add(struct vm_config *cfg, char *spec, struct error *err)
 		if (parse_tap(n, spec, err) < 0)
 			return -1;
 	} else if (strcmp(spec, "user") == 0 || strncmp(spec, "user,", 5) == 0) {
-		n->kind = NET_USER;
-		n->user_opts = spec[4] ? spec + 5 : NULL; /* the user-mode backend parses these */
+		if (parse_user(n, spec, err) < 0)
+			return -1;
 	} else {
-		return error_set(err, "--net '%s': use tap=NAME[,mac=..] or user[,...]", spec);
+		return error_set(err, "--net '%s': use tap=NAME[,mac=..] or user[,mac=..,hostfwd=..]", spec);
 	}
 	cfg->nnets++;
 	return 0;

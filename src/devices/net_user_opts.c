@@ -118,6 +118,8 @@ static int parse_token(const char *token, struct net_user_opts *o, struct seen *
 	struct in_addr *addr = NULL;
 	if (strcmp(key, "hostfwd") == 0)
 		return parse_hostfwd(token, value, o, err);
+	if (strcmp(key, "mac") == 0)
+		return 0; /* the device's, taken by --net's own parser (src/core/net_options.c) */
 	if (strcmp(key, "net") == 0) {
 		seen->net = true;
 		return parse_net(token, value, o, err);
@@ -142,7 +144,7 @@ static int parse_token(const char *token, struct net_user_opts *o, struct seen *
 		seen->dns = true;
 	} else {
 		return error_set(err, "'%s': unknown option '%s' (known: hostfwd, net, host, "
-				      "dhcpstart, dns, restrict)", token, key);
+				      "dhcpstart, dns, restrict, mac)", token, key);
 	}
 	if (parse_addr(value, addr) < 0)
 		return error_set(err, "'%s': '%s' is not an IPv4 address", token, value);

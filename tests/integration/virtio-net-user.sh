@@ -93,6 +93,13 @@ run_user --net user,net=192.168.76.0/24 -a "net_ip=192.168.76.15 net_gw=192.168.
 expect_rc 0 "guest passes on net=192.168.76.0/24"
 expect_stdout '^ok net-ping: echo reply from 192\.168\.76\.2' "gateway 192.168.76.2 answers ping"
 
+# The device's MAC given with the backend's options (QEMU puts it on -device, Firecracker in
+# guest_mac): the guest reads it from the config space and the gateway still answers.
+run_user --net user,mac=02:00:00:12:34:56 -a "expect_mac=02:00:00:12:34:56"
+expect_rc 0 "guest passes with user,mac=02:00:00:12:34:56"
+expect_stdout '^ok net-mac: MAC 02:00:00:12:34:56 as expected' "the guest reads the MAC given to --net user"
+expect_stdout '^ok net-ping: echo reply from 10\.0\.2\.2' "gateway answers ping from that MAC"
+
 # Started as root with --uid/--gid: the backend thread runs before the drop and must follow
 # glibc's id changes (and the jail's setuid(0) check) under its seccomp role.
 if [ "$(id -u)" -eq 0 ] && getent group kvm >/dev/null; then

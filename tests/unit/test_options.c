@@ -468,6 +468,14 @@ static void test_net_and_id(void **state)
 	assert_error(f, PARSE(f, "-k", "k", "--net", "tap=t,mac=ff:ff:ff:ff:ff:ff"), "multicast");
 	assert_error(f, PARSE(f, "-k", "k", "--net", "tap=t,vhost=on"), "unknown option 'vhost=on'");
 	assert_error(f, PARSE(f, "-k", "k", "--net", "socket"), "use tap=NAME");
+	/* user mode takes the device's mac= too; the backend sees (and skips) it */
+	assert_run(f, PARSE(f, "-k", "k", "--net", "user,hostfwd=tcp::2222-:22,mac=02:00:00:00:00:0a"));
+	assert_true(f->cfg.nets[0].mac_set);
+	assert_int_equal(f->cfg.nets[0].mac[5], 10);
+	assert_string_equal(f->cfg.nets[0].user_opts, "hostfwd=tcp::2222-:22,mac=02:00:00:00:00:0a");
+	assert_error(f, PARSE(f, "-k", "k", "--net", "user,mac=03:00:00:00:00:01"), "multicast");
+	assert_error(f, PARSE(f, "-k", "k", "--net", "user,mac=02:00:00:00:00:01:02:03:04:05:06:07:08"),
+		     "not a MAC address");
 	assert_error(f, PARSE(f, "-k", "k", "--id", ""), "1 to 64 characters");
 	assert_error(f, PARSE(f, "-k", "k", "--net"), "option '--net' needs a value");
 }
