@@ -40,6 +40,11 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_HOSTILE_RECOVER] = "hostile-recover",
 	[CHECK_BLK_BENCH] = "blk-bench",
 	[CHECK_ACPI] = "acpi",
+	[CHECK_VSOCK_CID] = "vsock-cid",
+	[CHECK_VSOCK_ACCEPT] = "vsock-accept",
+	[CHECK_VSOCK_ECHO] = "vsock-echo",
+	[CHECK_VSOCK_CONNECT] = "vsock-connect",
+	[CHECK_VSOCK_HOSTILE] = "vsock-hostile",
 };
 
 struct report_state report_state;

@@ -41,7 +41,13 @@ enum check_id {
 	CHECK_HOSTILE_RECOVER = 28,
 	CHECK_BLK_BENCH = 29, /* blk_bench= (virtio_blk_bench.c) */
 	CHECK_ACPI = 30,      /* check_acpi.c: only with rsdp_paddr or expect_acpi */
-	CHECK_LAST = CHECK_ACPI,
+	/* virtio-vsock (virtio_vsock.c): only with a vsock device and the vsock_* parameters */
+	CHECK_VSOCK_CID = 31,
+	CHECK_VSOCK_ACCEPT = 32,
+	CHECK_VSOCK_ECHO = 33,
+	CHECK_VSOCK_CONNECT = 34,
+	CHECK_VSOCK_HOSTILE = 35,
+	CHECK_LAST = CHECK_VSOCK_HOSTILE,
 };
 
 /* Exit statuses that are not check numbers. */

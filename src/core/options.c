@@ -30,6 +30,7 @@ enum long_only_option {
 	OPT_NO_API,
 	OPT_EMULATE_SOFT_INT,
 	OPT_NO_EMULATE_SOFT_INT,
+	OPT_VSOCK,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
 	{ "trace-out", required_argument, NULL, OPT_TRACE_OUT },
 	{ "drive", required_argument, NULL, 'd' },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "vsock", required_argument, NULL, OPT_VSOCK },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "acpi", no_argument, NULL, OPT_ACPI },
 	{ "acpi-dump", required_argument, NULL, OPT_ACPI_DUMP }, /* debugging: not in --help */
@@ -81,6 +83,10 @@ void options_usage(FILE *out)
 		"  -d, --drive FILE[,ro][,serial=ID][,engine=sync|uring]\n"
 		"                           virtio-blk disk on a raw image (repeatable, up to %d)\n"
 		"      --rng                virtio-rng entropy device (host getrandom)\n"
+		"      --vsock cid=N,uds=PATH\n"
+		"                           virtio-vsock with Firecracker's hybrid sockets: the host\n"
+		"                           connects to PATH and sends \"CONNECT <port>\\n\"; guest\n"
+		"                           connections to host port P reach PATH_P (N: 3..2^32-2)\n"
 		"      --console serial|virtio|none\n"
 		"                           where stdin/stdout go: COM1 (default) or virtio-console\n"
 		"                           (guest: console=hvc0 or console=viocon; COM1 output is\n"
@@ -179,6 +185,32 @@ static int add_drive(struct vm_config *cfg, char *spec, struct error *err)
 	return 0;
 }
 
+/* cid=N,uds=PATH (either order); Firecracker's limits on the CID. */
+static int parse_vsock(struct vm_config *cfg, char *spec, struct error *err)
+{
+	if (cfg->vsock.enabled)
+		return error_set(err, "--vsock: given twice (one vsock device per VM)");
+	bool have_cid = false;
+	char *save = NULL;
+	for (char *opt = strtok_r(spec, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		unsigned long n;
+		if (strncmp(opt, "cid=", 4) == 0) {
+			if (parse_uint_range(opt + 4, 3, 0xfffffffeul, &n, err) < 0)
+				return error_prefix(err, "--vsock cid");
+			cfg->vsock.guest_cid = n;
+			have_cid = true;
+		} else if (strncmp(opt, "uds=", 4) == 0 && opt[4]) {
+			cfg->vsock.uds_path = opt + 4;
+		} else {
+			return error_set(err, "--vsock: unknown option '%s' (cid=N,uds=PATH)", opt);
+		}
+	}
+	if (!have_cid || !cfg->vsock.uds_path)
+		return error_set(err, "--vsock: needs cid=N and uds=PATH");
+	cfg->vsock.enabled = true;
+	return 0;
+}
+
 static int parse_console(struct vm_config *cfg, const char *arg, struct error *err)
 {
 	if (strcmp(arg, "serial") == 0 || strcmp(arg, "com1") == 0)
@@ -256,6 +288,8 @@ static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error 
 	case OPT_RNG:
 		cfg->rng = true;
 		return 0;
+	case OPT_VSOCK:
+		return parse_vsock(cfg, arg, err);
 	case OPT_CONSOLE:
 		return parse_console(cfg, arg, err);
 	case OPT_ACPI:

@@ -17,6 +17,7 @@ enum sandbox_role {
 	SANDBOX_API,    /* the Firecracker-style API server */
 	SANDBOX_GDB,    /* the gdb stub */
 	SANDBOX_MAIN,   /* waits for the end, writes reports, exits */
+	SANDBOX_VSOCK,  /* virtio-vsock's host side: Unix sockets on an epoll loop */
 	SANDBOX_ROLE_COUNT,
 };
 
