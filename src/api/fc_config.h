@@ -54,6 +54,10 @@ struct fc_config {
 	struct fc_drive drives[VM_MAX_DRIVES];
 	unsigned ndrives;
 	bool entropy;
+	bool vsock;
+	uint64_t vsock_cid;
+	char *vsock_uds;
+	char *vsock_id; /* deprecated in Firecracker, kept for GET /vm/config; may be NULL */
 	struct fc_logger logger;
 	char *metrics_path; /* NULL: not configured */
 };

@@ -40,6 +40,8 @@
 	X(M_PUT_METRICS_FAIL, "put_api_requests", "metrics_fails")           \
 	X(M_PUT_ENTROPY, "put_api_requests", "entropy_count")                \
 	X(M_PUT_ENTROPY_FAIL, "put_api_requests", "entropy_fails")           \
+	X(M_PUT_VSOCK, "put_api_requests", "vsock_count")                    \
+	X(M_PUT_VSOCK_FAIL, "put_api_requests", "vsock_fails")               \
 	X(M_PUT_UNSUPPORTED, "put_api_requests", "unsupported_count")        \
 	X(M_PATCH_DRIVE, "patch_api_requests", "drive_count")                \
 	X(M_PATCH_DRIVE_FAIL, "patch_api_requests", "drive_fails")           \
