@@ -212,8 +212,9 @@ static void start_connect(struct vsock_uds *u, struct vsock_conn *c)
 		connected(u, c);
 		return;
 	}
-	if (errno != EINPROGRESS && errno != EAGAIN) {
-		/* Nobody listens on PATH_port: the guest's connect() fails, as on Firecracker. */
+	if (errno != EINPROGRESS) {
+		/* Nobody listens on PATH_port (or its backlog is full: EAGAIN, nothing pending
+		 * then): the guest's connect() fails, as on Firecracker. */
 		virtio_vsock_reset_conn(u->dev, c);
 		return;
 	}
