@@ -77,8 +77,10 @@ static uint16_t used_index(const struct vq *vq)
 static bool wait_used(unsigned q, unsigned timeout_ms, uint32_t *len)
 {
 	struct vq *vq = dev->queues[q];
-	uint32_t timer_start = irq_timer_count;
 	bool used;
+
+	vq_drain_interrupts(); /* a timer interrupt of the last wait must not end this one */
+	uint32_t timer_start = irq_timer_count;
 
 	lapic_timer_start(timeout_ms);
 	while (!(used = used_index(vq) != vq->last_used) && irq_timer_count == timer_start) {
