@@ -253,8 +253,10 @@ static void process(struct vsock_uds *u, struct vsock_conn *c)
 static void host_readable(struct vsock_uds *u, struct vsock_conn *c)
 {
 	struct uds_conn *uc = uc_of(u, c);
-	if (c->local_shutdown & VIRTIO_VSOCK_SHUTDOWN_SEND)
+	if (c->local_shutdown & VIRTIO_VSOCK_SHUTDOWN_SEND) {
+		process(u, c); /* a hang-up after our EOF: the next write finds the peer gone */
 		return;
+	}
 	switch (virtio_vsock_rx_from_fd(u->dev, c, uc->fd)) {
 	case VSOCK_RX_AGAIN:
 	case VSOCK_RX_NO_CREDIT:
@@ -558,6 +560,8 @@ void vsock_uds_closed(struct vsock_uds *u, struct vsock_conn *c)
 	uc->events = 0;
 	uc->dirty = false;
 	uc->len = uc->ok_len = 0;
+	free(uc->buf); /* 256 KiB each: only live connections keep one */
+	uc->buf = NULL;
 }
 
 void vsock_uds_rx_ready(struct vsock_uds *u)
