@@ -73,21 +73,28 @@ static uint16_t used_index(const struct vq *vq)
 	return *(volatile const uint16_t *)&vq->used.idx;
 }
 
-/* Wait for queue q's next used entry; false on timeout. */
+/* Wait for queue q's next used entry; false on timeout. The local APIC timer's 32-bit count
+ * covers only a few seconds at a fast bus clock: long waits go in 1 s steps. */
 static bool wait_used(unsigned q, unsigned timeout_ms, uint32_t *len)
 {
 	struct vq *vq = dev->queues[q];
-	bool used;
+	bool used = false;
 
-	vq_drain_interrupts(); /* a timer interrupt of the last wait must not end this one */
-	uint32_t timer_start = irq_timer_count;
+	for (unsigned left = timeout_ms; !used && left;) {
+		unsigned step = left < 1000 ? left : 1000;
 
-	lapic_timer_start(timeout_ms);
-	while (!(used = used_index(vq) != vq->last_used) && irq_timer_count == timer_start) {
-		irq_wait();
-		vq_drain_interrupts();
+		vq_drain_interrupts(); /* a timer interrupt of the last wait must not end this one */
+		uint32_t timer_start = irq_timer_count;
+
+		lapic_timer_start(step);
+		while (!(used = used_index(vq) != vq->last_used) &&
+		       irq_timer_count == timer_start) {
+			irq_wait();
+			vq_drain_interrupts();
+		}
+		lapic_timer_stop();
+		left -= step;
 	}
-	lapic_timer_stop();
 	if (!used)
 		return false;
 	compiler_barrier();

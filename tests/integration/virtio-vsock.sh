@@ -86,7 +86,7 @@ expect_stdout '^ok vsock-connect: host port 4000 answered' "another connection w
 # Hostile packets; the credit overrun goes to PATH_4001, a listener that never reads.
 # The host's CONNECT may arrive during the hostile cases: it is refused or times out, and the
 # retry reaches the guest's echo afterwards.
-run_with_host hostile echo 1234 --hello 4000 --sink 4001 -- \
+run_with_host hostile plain-echo 1234 --hello 4000 --sink 4001 -- \
 	"hostile=vsockop,vsocktype,vsocklen,vsockshort,vsockunknown,vsockcredit vsock_listen=1234 vsock_connect=4000"
 expect_rc 0 "VM survives hostile vsock packets"
 for kind in vsockop vsocktype vsocklen vsockshort vsockunknown vsockcredit; do

@@ -4,8 +4,9 @@
 through millivm's Unix socket. Prints PASS:/FAIL: lines; started before millivm, it waits for
 the socket to appear.
 
-  vsock_host.py PATH echo PORT      CONNECT to PORT, then to PORT+1 where nobody listens (reset,
+  vsock_host.py PATH echo PORT      bad CONNECT lines (closed, no OK), CONNECT to PORT, then to PORT+1 where nobody listens (reset,
                                     no OK); 100 KiB both ways on PORT, half-close, EOF
+  vsock_host.py PATH plain-echo PORT  the same without the bad lines
   vsock_host.py PATH stall PORT     CONNECT to PORT, send 1 MiB, never read
   --hello P (repeatable)            listen on PATH_P: read a line, answer "hello guest\\n"
   --sink P (repeatable)             listen on PATH_P: accept, never read
@@ -83,7 +84,38 @@ def connect_when_listening(path, port):
     return None, b""
 
 
-def echo(path, port):
+def closed_without_ok(path, send, what):
+    for _ in range(100):  # the socket file appears at bind(), connections work at listen()
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(TIMEOUT)
+        try:
+            s.connect(path)
+            break
+        except ConnectionRefusedError:
+            s.close()
+            time.sleep(0.05)
+    try:
+        if send:
+            s.sendall(send)
+        got = s.recv(64)
+    except ConnectionResetError:
+        got = b""  # closed with our bytes unread: a reset, still no OK
+    except OSError as e:
+        got = repr(e).encode()
+    say(got == b"", "%s: closed by millivm, no OK (%r)" % (what, got))
+    s.close()
+
+
+def bad_lines(path):
+    closed_without_ok(path, b"HELLO 1234\n", "a line that is not CONNECT")
+    closed_without_ok(path, b"CONNECT 99999999999\n", "a port beyond 32 bits")
+    closed_without_ok(path, b"CONNECT " + b"1" * 40, "a line longer than 32 bytes")
+    closed_without_ok(path, b"CONNECT 12", "a line never finished (time limit)")
+
+
+def echo(path, port, with_bad_lines=True):
+    if with_bad_lines:
+        bad_lines(path)
     s, line = connect_when_listening(path, port)
     ok = line.startswith(b"OK ") and line.endswith(b"\n") and line[3:-1].isdigit()
     say(ok, "CONNECT %d answered %r" % (port, line))
@@ -136,6 +168,8 @@ def main():
         time.sleep(0.05)
     if mode == "echo":
         echo(path, port)
+    elif mode == "plain-echo":
+        echo(path, port, with_bad_lines=False)
     elif mode == "stall":
         stall(path, port)
     time.sleep(float(os.environ.get("VSOCK_HOST_LINGER", "0")))
