@@ -101,6 +101,9 @@ static bool parse_expectation(const char *name, struct options *opts)
 		opts->initrd = INITRD_SOME;
 		return true;
 	}
+	if ((value = skip_prefix(name, "cid=")))
+		return word_number(value, false, &opts->virtio.expect_cid) &&
+		       opts->virtio.expect_cid >= 3;
 	if ((value = skip_prefix(name, "acpi")) && at_word_end(value)) {
 		opts->expect_acpi = true;
 		return true;

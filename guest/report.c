@@ -44,6 +44,11 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_NET_ARP] = "net-arp",
 	[CHECK_NET_PING] = "net-ping",
 	[CHECK_NET_UDP_ECHO] = "net-udp-echo",
+	[CHECK_VSOCK_CID] = "vsock-cid",
+	[CHECK_VSOCK_ACCEPT] = "vsock-accept",
+	[CHECK_VSOCK_ECHO] = "vsock-echo",
+	[CHECK_VSOCK_CONNECT] = "vsock-connect",
+	[CHECK_VSOCK_HOSTILE] = "vsock-hostile",
 };
 
 struct report_state report_state;

@@ -46,7 +46,13 @@ enum check_id {
 	CHECK_NET_ARP = 32,
 	CHECK_NET_PING = 33,
 	CHECK_NET_UDP_ECHO = 34,
-	CHECK_LAST = CHECK_NET_UDP_ECHO,
+	/* virtio-vsock (virtio_vsock.c): only with a vsock device and the vsock_* parameters */
+	CHECK_VSOCK_CID = 35,
+	CHECK_VSOCK_ACCEPT = 36,
+	CHECK_VSOCK_ECHO = 37,
+	CHECK_VSOCK_CONNECT = 38,
+	CHECK_VSOCK_HOSTILE = 39,
+	CHECK_LAST = CHECK_VSOCK_HOSTILE,
 };
 
 /* Exit statuses that are not check numbers. */

@@ -23,6 +23,7 @@
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_RNG 4
+#define VIRTIO_ID_VSOCK 19
 
 /* Split virtqueue rings, laid out as virtio 1.x 2.7 wants (desc 16-, avail 2-, used 4-aligned). */
 struct vq_desc {
@@ -121,6 +122,8 @@ void virtio_hostile_checks(const struct hvm_start_info *si, const struct virtio_
 
 /* virtio_net.c */
 void virtio_net_checks(const struct virtio_options *vo);
+/* virtio_vsock.c: vsock_listen=, vsock_connect=, expect_cid=, hostile=vsock* */
+void virtio_vsock_checks(const struct virtio_options *vo);
 
 /* The first live device of a kind, or NULL. */
 struct vdev *virtio_find(uint32_t device_id, unsigned nth);

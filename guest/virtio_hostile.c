@@ -293,8 +293,8 @@ void virtio_hostile_checks(const struct hvm_start_info *si, const struct virtio_
 		}
 	}
 	for (unsigned k = 0; k < HOSTILE_KINDS; k++) {
-		if (!(vo->hostile & (1u << k)))
-			continue;
+		if (!(vo->hostile & HOSTILE_BLK_MASK & (1u << k)))
+			continue; /* the vsock kinds are virtio_vsock.c's */
 		const char *kind = kind_names[k];
 
 		switch (k) {

@@ -51,13 +51,14 @@ static const char *device_name(uint32_t id)
 	case VIRTIO_ID_CONSOLE: return "console";
 	case VIRTIO_ID_RNG: return "entropy";
 	case VIRTIO_ID_NET: return "network";
+	case VIRTIO_ID_VSOCK: return "vsock";
 	default: return "unknown";
 	}
 }
 
 static unsigned queues_of(uint32_t id)
 {
-	return id == VIRTIO_ID_CONSOLE || id == VIRTIO_ID_NET ? 2 : 1;
+	return id == VIRTIO_ID_CONSOLE || id == VIRTIO_ID_NET ? 2 : id == VIRTIO_ID_VSOCK ? 3 : 1;
 }
 
 /* The device features the driver takes when offered (VERSION_1 is required, not wanted). */
@@ -257,7 +258,8 @@ struct vdev *virtio_find(uint32_t device_id, unsigned nth)
 static bool anything_asked(const struct virtio_options *vo)
 {
 	return vo->ntokens || vo->nblk_modes || vo->rng_bytes || vo->console_text || vo->hostile ||
-	       vo->bench.nphases || vo->net_asked;
+	       vo->bench.nphases || vo->net_asked || vo->vsock_listen || vo->vsock_connect ||
+	       vo->expect_cid;
 }
 
 void virtio_run_checks(const struct hvm_start_info *si, const struct virtio_options *vo)
@@ -283,8 +285,11 @@ void virtio_run_checks(const struct hvm_start_info *si, const struct virtio_opti
 		virtio_rng_check(vo);
 	if (vo->console_text)
 		virtio_console_check(vo);
-	if (vo->hostile)
+	if (vo->hostile & HOSTILE_BLK_MASK)
 		virtio_hostile_checks(si, vo);
 	if (vo->net_asked)
 		virtio_net_checks(vo);
+	if (vo->vsock_listen || vo->vsock_connect || vo->expect_cid ||
+	    (vo->hostile & ~HOSTILE_BLK_MASK))
+		virtio_vsock_checks(vo);
 }

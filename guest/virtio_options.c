@@ -70,13 +70,19 @@ static const struct {
 	{ "indbig", 6, HOSTILE_INDIRECT_BIG },
 	{ "availjump", 9, HOSTILE_AVAIL_JUMP },
 	{ "badhead", 7, HOSTILE_BAD_HEAD },
+	{ "vsockop", 7, HOSTILE_VSOCK_OP },
+	{ "vsocktype", 9, HOSTILE_VSOCK_TYPE },
+	{ "vsocklen", 8, HOSTILE_VSOCK_LEN },
+	{ "vsockshort", 10, HOSTILE_VSOCK_SHORT },
+	{ "vsockunknown", 12, HOSTILE_VSOCK_UNKNOWN },
+	{ "vsockcredit", 11, HOSTILE_VSOCK_CREDIT },
 };
 
 /* hostile=all or hostile=KIND[,KIND...] */
 static bool parse_hostile(const char *p, struct virtio_options *vo)
 {
 	if (PART_IS(p, "all") && at_word_end(p + 3)) {
-		vo->hostile = (1u << HOSTILE_KINDS) - 1;
+		vo->hostile = HOSTILE_BLK_MASK;
 		return true;
 	}
 	for (;;) {
@@ -161,6 +167,7 @@ bool virtio_option_token(const char *value, struct virtio_options *vo)
 bool virtio_option_word(const char *word, struct virtio_options *vo)
 {
 	const char *value;
+	uint64_t n;
 
 	if ((value = skip_prefix(word, "virtio_blk=")))
 		return parse_blk_modes(value, vo);
@@ -186,6 +193,12 @@ bool virtio_option_word(const char *word, struct virtio_options *vo)
 		vo->blk_reread = true;
 		return true;
 	}
+	if ((value = skip_prefix(word, "vsock_listen=")))
+		return number_word(value, false, &n) && n <= UINT32_MAX &&
+		       (vo->vsock_listen = (uint32_t)n);
+	if ((value = skip_prefix(word, "vsock_connect=")))
+		return number_word(value, false, &n) && n <= UINT32_MAX &&
+		       (vo->vsock_connect = (uint32_t)n);
 	if (word[0] == 'n' || word[0] == 'e')
 		return net_option_word(word, vo);
 	if ((value = skip_prefix(word, "hostile=")))

@@ -34,8 +34,16 @@ enum hostile_kind {
 	HOSTILE_INDIRECT_BIG, /* an indirect table of ~4 GiB */
 	HOSTILE_AVAIL_JUMP,   /* avail.idx moved 1001 entries ahead (more than the queue holds) */
 	HOSTILE_BAD_HEAD,     /* an avail ring entry naming descriptor 200 of 8 */
+	/* to the vsock device (virtio_vsock.c); hostile=all is the block kinds only */
+	HOSTILE_VSOCK_OP,      /* unknown operation */
+	HOSTILE_VSOCK_TYPE,    /* SEQPACKET type (only STREAM is offered) */
+	HOSTILE_VSOCK_LEN,     /* len far beyond the chain */
+	HOSTILE_VSOCK_SHORT,   /* a chain shorter than the header */
+	HOSTILE_VSOCK_UNKNOWN, /* data for a connection that does not exist */
+	HOSTILE_VSOCK_CREDIT,  /* more data than the host's buf_alloc (needs PATH_vsock_port) */
 	HOSTILE_KINDS
 };
+#define HOSTILE_BLK_MASK ((1u << HOSTILE_VSOCK_OP) - 1)
 
 struct virtio_options {
 	/* The values of the virtio_mmio.device= tokens ("512@0xfeb00000:5"), in order. */
@@ -57,6 +65,9 @@ struct virtio_options {
 	uint32_t net_ip, net_gw; /* net_ip=, net_gw=: host byte order */
 	uint8_t expect_mac[6];   /* expect_mac=XX:XX:XX:XX:XX:XX */
 	uint64_t net_udp_echo;   /* net_udp_echo=N */
+	uint32_t vsock_listen;  /* vsock_listen=PORT: accept one connection, echo it */
+	uint32_t vsock_connect; /* vsock_connect=PORT: connect to the host's PORT, say hello */
+	uint64_t expect_cid;    /* expect_cid=N: the device's guest_cid */
 	struct blk_bench_options bench; /* blk_bench= and its companions (virtio_blk_bench.c) */
 };
 

@@ -201,6 +201,13 @@ static void put_entropy(const json_t *body, struct api_reply *r)
 		reply_fault(r, "%s", err.msg);
 }
 
+static void put_vsock(const json_t *body, struct api_reply *r)
+{
+	struct error err;
+	if (pre_boot(r) && config_json_vsock(body, &api_state.fc, &err) < 0)
+		reply_fault(r, "%s", err.msg);
+}
+
 static void put_logger(const json_t *body, struct api_reply *r)
 {
 	struct error err;
@@ -350,7 +357,6 @@ static const char *unsupported_reason(const char *path)
 		bool exact;
 		const char *why;
 	} table[] = {
-		{ "/vsock", true, "no vsock device yet" },
 		{ "/balloon", false, "no balloon device" },
 		{ "/mmds", false, "no MMDS" },
 		{ "/snapshot/", false, "no snapshots" },
@@ -422,6 +428,9 @@ static void handle_put(const struct http_request *req, const json_t *body,
 	} else if (is(p, "/entropy")) {
 		put_entropy(body, r);
 		count(r, M_PUT_ENTROPY, M_PUT_ENTROPY_FAIL);
+	} else if (is(p, "/vsock")) {
+		put_vsock(body, r);
+		count(r, M_PUT_VSOCK, M_PUT_VSOCK_FAIL);
 	} else {
 		invalid(req, r);
 	}

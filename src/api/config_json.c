@@ -224,6 +224,27 @@ int config_json_entropy(const json_t *body, struct fc_config *fc, struct error *
 	return 0;
 }
 
+int config_json_vsock(const json_t *body, struct fc_config *fc, struct error *err)
+{
+	static const char *const keys[] = { "guest_cid", "uds_path", "vsock_id", NULL };
+	const char *where = "vsock";
+	const char *uds = NULL, *id = NULL;
+	uint64_t cid;
+	/* CIDs 0-2 are the hypervisor's and the host's, 2^32-1 is VMADDR_CID_ANY. */
+	if (json_check_object(body, where, keys, err) < 0 ||
+	    json_get_uint(body, "guest_cid", where, true, 3, 0xfffffffeu, &cid, err) < 0 ||
+	    json_get_string(body, "uds_path", where, true, &uds, err) < 0 ||
+	    json_get_string(body, "vsock_id", where, false, &id, err) < 0)
+		return -1;
+	if (!*uds)
+		return error_set(err, "%s: 'uds_path' is empty", where);
+	fc->vsock = true;
+	fc->vsock_cid = cid;
+	replace(&fc->vsock_uds, strdup(uds));
+	replace(&fc->vsock_id, dup_or_null(id));
+	return 0;
+}
+
 int config_json_logger(const json_t *body, struct fc_logger *out, struct error *err)
 {
 	static const char *const keys[] = { "log_path", "level", "show_level", "show_log_origin",
@@ -310,7 +331,7 @@ int config_json_document(const json_t *doc, struct fc_config *fc, bool check_fil
 		"logger", "metrics", "balloon", "mmds-config", "cpu-config", "serial", "pmem",
 		"memory-hotplug", NULL,
 	};
-	static const char *const unsupported[] = { "vsock", "balloon",
+	static const char *const unsupported[] = { "balloon",
 						   "mmds-config", "cpu-config", "serial", "pmem",
 						   "memory-hotplug", NULL };
 	if (!json_is_object(doc))
@@ -340,6 +361,9 @@ int config_json_document(const json_t *doc, struct fc_config *fc, bool check_fil
 		return -1;
 	if ((v = json_object_get(doc, "entropy")) && !json_is_null(v) &&
 	    config_json_entropy(v, fc, err) < 0)
+		return -1;
+	if ((v = json_object_get(doc, "vsock")) && !json_is_null(v) &&
+	    config_json_vsock(v, fc, err) < 0)
 		return -1;
 	if ((v = json_object_get(doc, "logger")) && !json_is_null(v) &&
 	    config_json_logger(v, &fc->logger, err) < 0)

@@ -48,6 +48,8 @@ int config_json_machine_config(const json_t *body, bool partial, struct fc_confi
 int config_json_drive(const json_t *body, const char *path_id, const char *where,
 		      struct fc_config *fc, bool check_files, struct error *err);
 int config_json_entropy(const json_t *body, struct fc_config *fc, struct error *err);
+/* {"guest_cid", "uds_path", optional deprecated "vsock_id"} (PUT /vsock, "vsock"). */
+int config_json_vsock(const json_t *body, struct fc_config *fc, struct error *err);
 int config_json_logger(const json_t *body, struct fc_logger *out, struct error *err);
 int config_json_metrics(const json_t *body, char **path, struct error *err);
 

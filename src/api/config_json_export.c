@@ -67,7 +67,14 @@ json_t *config_json_vm_export(const struct fc_config *fc)
 					     : json_null());
 	json_object_set_new(root, "mmds-config", json_null());
 	json_object_set_new(root, "network-interfaces", config_json_nets_export(fc));
-	json_object_set_new(root, "vsock", json_null());
+	json_t *vsock = json_null();
+	if (fc->vsock) {
+		vsock = json_pack("{s:I, s:s}", "guest_cid", (json_int_t)fc->vsock_cid, "uds_path",
+				  fc->vsock_uds);
+		if (fc->vsock_id)
+			json_object_set_new(vsock, "vsock_id", json_string(fc->vsock_id));
+	}
+	json_object_set_new(root, "vsock", vsock);
 	json_object_set_new(root, "entropy",
 			    fc->entropy ? json_pack("{s:n}", "rate_limiter") : json_null());
 	return root;

@@ -40,6 +40,8 @@ void fc_config_free(struct fc_config *fc)
 		free(fc->nets[i].id);
 		free(fc->nets[i].host_dev_name);
 	}
+	free(fc->vsock_uds);
+	free(fc->vsock_id);
 	fc_config_init(fc);
 }
 
@@ -174,6 +176,8 @@ int fc_config_to_vm(const struct fc_config *fc, const struct vm_config *base,
 	out->mem_size = fc->mem_mib << 20;
 	out->vcpus = fc->vcpus;
 	out->rng = fc->entropy;
+	out->vsock = (struct vsock_config){ .enabled = fc->vsock, .guest_cid = fc->vsock_cid,
+					    .uds_path = fc->vsock_uds };
 	out->ndrives = 0;
 	if (root)
 		add_vm_drive(out, root);

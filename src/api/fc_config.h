@@ -64,6 +64,10 @@ struct fc_config {
 	bool entropy;
 	struct fc_net nets[VM_MAX_NETS];
 	unsigned nnets;
+	bool vsock;
+	uint64_t vsock_cid;
+	char *vsock_uds;
+	char *vsock_id; /* deprecated in Firecracker, kept for GET /vm/config; may be NULL */
 	struct fc_logger logger;
 	char *metrics_path; /* NULL: not configured */
 };

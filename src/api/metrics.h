@@ -42,6 +42,8 @@
 	X(M_PUT_ENTROPY_FAIL, "put_api_requests", "entropy_fails")           \
 	X(M_PUT_NETWORK, "put_api_requests", "network_count")                \
 	X(M_PUT_NETWORK_FAIL, "put_api_requests", "network_fails")           \
+	X(M_PUT_VSOCK, "put_api_requests", "vsock_count")                    \
+	X(M_PUT_VSOCK_FAIL, "put_api_requests", "vsock_fails")               \
 	X(M_PUT_UNSUPPORTED, "put_api_requests", "unsupported_count")        \
 	X(M_PATCH_DRIVE, "patch_api_requests", "drive_count")                \
 	X(M_PATCH_DRIVE_FAIL, "patch_api_requests", "drive_fails")           \

@@ -33,6 +33,7 @@ enum long_only_option {
 	OPT_NO_EMULATE_SOFT_INT,
 	OPT_NET,
 	OPT_ID,
+	OPT_VSOCK,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +50,7 @@ static const struct option long_options[] = {
 	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "id", required_argument, NULL, OPT_ID },
+	{ "vsock", required_argument, NULL, OPT_VSOCK },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "acpi", no_argument, NULL, OPT_ACPI },
 	{ "acpi-dump", required_argument, NULL, OPT_ACPI_DUMP }, /* debugging: not in --help */
@@ -92,6 +94,10 @@ void options_usage(FILE *out)
 		"                           from --id and the interface's index (or the tap name)\n"
 		"      --net user[,OPTIONS] virtio-net on user-mode networking (libslirp)\n"
 		"      --id NAME            the VM's id (Firecracker's --id): generated MACs follow it\n"
+		"      --vsock cid=N,uds=PATH\n"
+		"                           virtio-vsock with Firecracker's hybrid sockets: the host\n"
+		"                           connects to PATH and sends \"CONNECT <port>\\n\"; guest\n"
+		"                           connections to host port P reach PATH_P (N: 3..2^32-2)\n"
 		"      --console serial|virtio|none\n"
 		"                           where stdin/stdout go: COM1 (default) or virtio-console\n"
 		"                           (guest: console=hvc0 or console=viocon; COM1 output is\n"
@@ -190,6 +196,32 @@ static int add_drive(struct vm_config *cfg, char *spec, struct error *err)
 	return 0;
 }
 
+/* cid=N,uds=PATH (either order); Firecracker's limits on the CID. */
+static int parse_vsock(struct vm_config *cfg, char *spec, struct error *err)
+{
+	if (cfg->vsock.enabled)
+		return error_set(err, "--vsock: given twice (one vsock device per VM)");
+	bool have_cid = false;
+	char *save = NULL;
+	for (char *opt = strtok_r(spec, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		unsigned long n;
+		if (strncmp(opt, "cid=", 4) == 0) {
+			if (parse_uint_range(opt + 4, 3, 0xfffffffeul, &n, err) < 0)
+				return error_prefix(err, "--vsock cid");
+			cfg->vsock.guest_cid = n;
+			have_cid = true;
+		} else if (strncmp(opt, "uds=", 4) == 0 && opt[4]) {
+			cfg->vsock.uds_path = opt + 4;
+		} else {
+			return error_set(err, "--vsock: unknown option '%s' (cid=N,uds=PATH)", opt);
+		}
+	}
+	if (!have_cid || !cfg->vsock.uds_path)
+		return error_set(err, "--vsock: needs cid=N and uds=PATH");
+	cfg->vsock.enabled = true;
+	return 0;
+}
+
 static int parse_console(struct vm_config *cfg, const char *arg, struct error *err)
 {
 	if (strcmp(arg, "serial") == 0 || strcmp(arg, "com1") == 0)
@@ -274,6 +306,8 @@ static int apply_option(struct vm_config *cfg, int opt, char *arg, struct error 
 			return error_set(err, "--id '%s': 1 to 64 characters", arg);
 		cfg->vm_id = arg;
 		return 0;
+	case OPT_VSOCK:
+		return parse_vsock(cfg, arg, err);
 	case OPT_CONSOLE:
 		return parse_console(cfg, arg, err);
 	case OPT_ACPI:

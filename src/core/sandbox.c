@@ -91,6 +91,14 @@ static const char *const main_syscalls[] = {
 };
 static const unsigned long main_ioctls[] = { TCGETS, TCSETSW };
 
+/* virtio-vsock's host side (src/devices/vsock_uds.c): accepts host clients, connects to
+ * PATH_port for the guest, moves bytes between sockets and the guest's rx buffers. */
+static const char *const vsock_syscalls[] = {
+	"ioctl", "read", "readv", "epoll_wait", "epoll_pwait", "epoll_ctl", "accept4",
+	"recvfrom", "socket", "connect", "getsockopt", "shutdown",
+};
+static const unsigned long vsock_ioctls[] = { KVM_IRQ_LINE };
+
 /* Every role: a thread that faults (SIGSEGV, SIGBUS, ...) runs the handler that restores the
  * terminal before the process dies (src/core/console.c). */
 static const unsigned long base_ioctls[] = { TCSETS };
@@ -118,6 +126,8 @@ static const struct role_policy policies[SANDBOX_ROLE_COUNT] = {
 			   COUNT(main_ioctls) },
 	[SANDBOX_NET] = { "net", net_syscalls, COUNT(net_syscalls), net_ioctls,
 			  COUNT(net_ioctls) },
+	[SANDBOX_VSOCK] = { "vsock", vsock_syscalls, COUNT(vsock_syscalls), vsock_ioctls,
+			    COUNT(vsock_ioctls) },
 };
 
 #ifdef MILLIVM_SANITIZER_BUILD

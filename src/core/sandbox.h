@@ -20,6 +20,7 @@ enum sandbox_role {
 	SANDBOX_GDB,    /* the gdb stub */
 	SANDBOX_MAIN,   /* waits for the end, writes reports, exits */
 	SANDBOX_NET,    /* a network backend's thread: libslirp's sockets and poll loop */
+	SANDBOX_VSOCK,  /* virtio-vsock's host side: Unix sockets on an epoll loop */
 	SANDBOX_ROLE_COUNT,
 };
 

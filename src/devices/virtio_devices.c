@@ -12,6 +12,7 @@
 #include "devices/virtio_mmio_token.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "devices/virtio_vsock.h"
 #include "millivm/layout.h"
 
 struct irq_line {
@@ -129,6 +130,10 @@ int virtio_devices_create(struct vm *vm, const struct vm_config *cfg, char *cmdl
 	if (cfg->rng && attach(vm, virtio_rng_create(&vm->mem, err), virtio_rng_destroy,
 			       cmdline_extra, cap, err) < 0)
 		return -1;
+	if (cfg->vsock.enabled &&
+	    attach(vm, virtio_vsock_create(&vm->mem, &cfg->vsock, err), virtio_vsock_destroy,
+		   cmdline_extra, cap, err) < 0)
+		return error_prefix(err, "--vsock uds=%s", cfg->vsock.uds_path);
 	if (cfg->console == CONSOLE_VIRTIO) {
 		struct virtio_mmio *t = virtio_console_create(&vm->mem, STDOUT_FILENO, err);
 		if (attach(vm, t, virtio_console_destroy, cmdline_extra, cap, err) < 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The VM's virtio-mmio devices from its configuration: disks (in --drive order), then the
- * entropy device, then the console. Device i sits at LAYOUT_VIRTIO_MMIO_BASE + i * 0x200 on
+ * entropy device, then vsock, then the console. Device i sits at LAYOUT_VIRTIO_MMIO_BASE + i * 0x200 on
  * the next free level-triggered IRQ from 5 + i, and is announced to the guest with a
  * `virtio_mmio.device=512@0x...:IRQ` token on the kernel command line (QEMU microvm's way).
  */

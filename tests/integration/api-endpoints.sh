@@ -90,7 +90,7 @@ expect_fault PUT /actions '{"action": "InstanceStart"}' "unknown key in actions"
 expect_fault PUT /actions '{"action_type": 1}' "action_type as a number" "must be a string"
 
 # --- what millivm does not implement, and what does not exist ---------------------------
-for p in /vsock /balloon /balloon/statistics /mmds /mmds/config \
+for p in /balloon /balloon/statistics /mmds /mmds/config \
 	/snapshot/create /snapshot/load /cpu-config /serial /pmem/p0 /hotplug/memory; do
 	expect_fault PUT "$p" '{}' "not implemented: $p" "is not supported by millivm"
 done

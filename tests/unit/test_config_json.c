@@ -161,8 +161,12 @@ static void test_document_shape(void **state)
 	expect_document_error("{\"boot-source\": {\"kernel_image_path\": \"/k\"}} x", "invalid JSON");
 	expect_document_error("{\"drives\": {}}", "drives: must be an array");
 	expect_document_error("{\"boot-source\": []}", "boot-source: must be an object");
-	expect_document_error("{\"vsock\": {\"guest_cid\": 3, \"uds_path\": \"/v\"}}",
-			      "section 'vsock' is not supported");
+	expect_document_error("{\"vsock\": {\"guest_cid\": 2, \"uds_path\": \"/v\"}}",
+			      "guest_cid");
+	expect_document_error("{\"vsock\": {\"guest_cid\": 3}}",
+			      "vsock: missing required key 'uds_path'");
+	expect_document_error("{\"vsock\": {\"guest_cid\": 3, \"uds_path\": \"\"}}",
+			      "'uds_path' is empty");
 	expect_document_error("{\"balloon\": {\"amount_mib\": 0, \"deflate_on_oom\": false}}",
 			      "section 'balloon'");
 	expect_document_error("{\"logger\": {\"level\": \"Info\"}}", "logger: missing required key 'log_path'");
@@ -176,6 +180,14 @@ static void test_document_shape(void **state)
 				  "\"mmds-config\": null, \"entropy\": null, \"drives\": null}",
 				  &fc, &err), 0);
 	assert_false(fc.entropy);
+	assert_false(fc.vsock);
+	fc_config_free(&fc);
+	assert_int_equal(document("{\"vsock\": {\"guest_cid\": 9, \"uds_path\": \"/v.sock\", "
+				  "\"vsock_id\": \"v0\"}}", &fc, &err), 0);
+	assert_true(fc.vsock);
+	assert_int_equal(fc.vsock_cid, 9);
+	assert_string_equal(fc.vsock_uds, "/v.sock");
+	assert_string_equal(fc.vsock_id, "v0");
 	fc_config_free(&fc);
 }
 

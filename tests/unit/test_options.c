@@ -424,6 +424,25 @@ static void test_drive_specs(void **state)
 	assert_string_equal(f->cfg.drives[4].serial, "12345678901234567890"); /* 20: the max */
 }
 
+static void test_vsock(void **state)
+{
+	struct fixture *f = *state;
+	assert_run(f, PARSE(f, "-k", "k", "--vsock", "cid=3,uds=/run/v.sock"));
+	assert_true(f->cfg.vsock.enabled);
+	assert_int_equal(f->cfg.vsock.guest_cid, 3);
+	assert_string_equal(f->cfg.vsock.uds_path, "/run/v.sock");
+	assert_run(f, PARSE(f, "-k", "k", "--vsock", "uds=v,cid=4294967294"));
+	assert_int_equal(f->cfg.vsock.guest_cid, 4294967294u);
+	assert_error(f, PARSE(f, "-k", "k", "--vsock", "cid=2,uds=v"), "--vsock cid: 2 is out of range");
+	assert_error(f, PARSE(f, "-k", "k", "--vsock", "cid=4294967295,uds=v"), "out of range");
+	assert_error(f, PARSE(f, "-k", "k", "--vsock", "cid=-3,uds=v"), "not a number");
+	assert_error(f, PARSE(f, "-k", "k", "--vsock", "cid=3"), "needs cid=N and uds=PATH");
+	assert_error(f, PARSE(f, "-k", "k", "--vsock", "uds=v"), "needs cid=N and uds=PATH");
+	assert_error(f, PARSE(f, "-k", "k", "--vsock", "cid=3,uds="), "unknown option 'uds='");
+	assert_error(f, PARSE(f, "-k", "k", "--vsock", "cid=3,uds=v", "--vsock", "cid=4,uds=w"),
+		     "given twice");
+}
+
 static void test_drive_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -602,6 +621,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gdb_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gdb_wait_needs_gdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpuid_disable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vsock, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
