@@ -4,7 +4,9 @@
 # into a cache outside the repository) judges millivm's boot paths and devices by its own
 # boot log. Skipped when the kernel is not built.
 #  1. vmlinux through PVH with -c 2: Linux finds its 2 CPUs and the IOAPIC in the MP table
-#     (acpi=off), brings up the second CPU, probes virtio-blk ("[vda]"), binds virtio-rng and
+#     (acpi=off), brings up the second CPU, probes virtio-blk ("[vda]"), binds virtio-rng,
+#     binds virtio-net on --net user and its in-kernel DHCP client (ip=dhcp) gets 10.0.2.15
+#     from libslirp with the MAC we gave, binds its vsock transport to virtio-vsock, and
 #     mounts the ext2 root on /dev/vda.
 #  2. bzImage through the 64-bit boot protocol, one vCPU, --console virtio: Linux's log
 #     arrives on hvc0 (virtio-console; Linux drops what it printed before the device was
@@ -78,7 +80,9 @@ report_end() { # what Linux printed last, when the boot did not get through
 }
 
 # 1. PVH, two vCPUs, serial console
-boot pvh "$kdir/vmlinux" -c 2 -- "console=ttyS0 $cmdline"
+mac=02:00:00:4c:4e:58
+boot pvh "$kdir/vmlinux" -c 2 --net "user,mac=$mac" --vsock "cid=42,uds=$TEST_TMP/vsock.sock" -- \
+	"console=ttyS0 $cmdline ip=dhcp"
 expect_line pvh "Command line: console=ttyS0 .*root=/dev/vda.*virtio_mmio.device=512@0xfeb00000:5" \
 	"Linux prints our command line with the virtio-mmio tokens"
 expect_line pvh "Intel MultiProcessor Specification v1.4" "MP table found (acpi=off)"
@@ -88,8 +92,15 @@ expect_line pvh "IOAPIC\[0\]: apic_id 2, version 17, address 0xfec00000, GSI 0-2
 expect_line pvh "smp: Brought up 1 node, 2 CPUs" "the second CPU came up (INIT/SIPI)"
 expect_line pvh "smpboot: Total of 2 processors activated" "2 processors activated"
 expect_line pvh "virtio_blk virtio0: \[vda\]" "virtio-blk probed as vda"
-expect_line pvh "driver: 'virtio_rng': driver_bound: bound to device 'virtio1'" \
+expect_line pvh "driver: 'virtio_rng': driver_bound: bound to device 'virtio[0-9]+'" \
 	"virtio-rng bound to its driver"
+expect_line pvh "driver: 'virtio_net': driver_bound: bound to device 'virtio[0-9]+'" \
+	"virtio-net bound to Linux's driver"
+expect_line pvh "IP-Config: Got DHCP answer from 10\.0\.2\.2, my address is 10\.0\.2\.15" \
+	"Linux's DHCP client got its address through virtio-net and --net user"
+expect_line pvh "device=eth0, hwaddr=$mac, ipaddr=10\.0\.2\.15" "eth0 has the MAC we gave"
+expect_line pvh "driver: 'vmw_vsock_virtio_transport': driver_bound: bound to device 'virtio[0-9]+'" \
+	"virtio-vsock bound to Linux's vsock transport"
 expect_line pvh "VFS: Mounted root \(ext2 filesystem\)" "the ext2 root on /dev/vda is mounted"
 expect_line pvh "Kernel panic - not syncing: Requested init /bin/nonexistent failed" \
 	"Linux runs the init our command line names (none on the disk: panic)"
