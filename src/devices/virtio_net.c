@@ -145,12 +145,6 @@ static size_t copy_to_chain(const struct vq_chain *c, uint64_t dst_off, const st
 
 enum rx_result { RX_DONE, RX_DROPPED, RX_NO_BUFFERS };
 
-/* Put the popped-but-unused chains back: they stay the driver's next available buffers. */
-static void unpop(struct virtqueue *vq, unsigned count)
-{
-	vq->last_avail = (uint16_t)(vq->last_avail - count);
-}
-
 /* One frame (header first, len bytes) into the receive buffers; transport lock held. */
 static enum rx_result receive_frame(struct virtio_net *n, const struct iovec *iov,
 				    unsigned iovcnt, size_t len)
@@ -163,7 +157,7 @@ static enum rx_result receive_frame(struct virtio_net *n, const struct iovec *io
 	struct error err;
 	while (done < len) {
 		if (nchains == vq->size) { /* the whole ring cannot hold it */
-			unpop(vq, nchains);
+			virtqueue_unpop(vq, nchains);
 			return RX_DROPPED;
 		}
 		struct vq_chain *c = nchains == 0 ? &n->first : &n->cur;
@@ -173,7 +167,7 @@ static enum rx_result receive_frame(struct virtio_net *n, const struct iovec *io
 			return RX_DROPPED;
 		}
 		if (rc == 0) {
-			unpop(vq, nchains);
+			virtqueue_unpop(vq, nchains);
 			return RX_NO_BUFFERS;
 		}
 		if (nchains == 0 && c->write_len < NET_HDR_LEN) {
@@ -188,7 +182,7 @@ static enum rx_result receive_frame(struct virtio_net *n, const struct iovec *io
 		nchains++;
 		done += w;
 		if (!mergeable && done < len) { /* one buffer per frame, and this one is short */
-			unpop(vq, nchains);
+			virtqueue_unpop(vq, nchains);
 			return RX_DROPPED;
 		}
 	}

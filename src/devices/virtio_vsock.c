@@ -131,7 +131,7 @@ enum vsock_rx_result virtio_vsock_rx_from_fd(struct virtio_vsock *v, struct vsoc
 		int n_iov = vq_chain_iov(&chain, true, HDR_SIZE, want, iov, VIRTQUEUE_MAX_SIZE);
 		ssize_t n = n_iov < 0 ? -1 : readv(fd, iov, n_iov);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			vq->last_avail--; /* not used: give the chain back for the next packet */
+			virtqueue_unpop(vq, 1); /* not used: kept for the next packet */
 			result = VSOCK_RX_AGAIN;
 			break;
 		}

@@ -205,6 +205,11 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain, struct error *er
 	return 1;
 }
 
+void virtqueue_unpop(struct virtqueue *vq, unsigned count)
+{
+	vq->last_avail = (uint16_t)(vq->last_avail - count);
+}
+
 void virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len)
 {
 	if (!vq->enabled)

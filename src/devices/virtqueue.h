@@ -74,6 +74,12 @@ void virtqueue_disable(struct virtqueue *vq);
  */
 int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain, struct error *err);
 
+/*
+ * Give back the last count chains popped and not pushed: they stay the driver's next
+ * available buffers (a device that popped receive buffers it could not fill).
+ */
+void virtqueue_unpop(struct virtqueue *vq, unsigned count);
+
 /* Return a chain: len is the number of bytes written into its writable segments. */
 void virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len);
 

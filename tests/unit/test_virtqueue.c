@@ -207,6 +207,30 @@ static void test_simple_chain(void **state)
 	assert_int_equal(pop(f), 0);
 }
 
+/* Chains popped but not used go back in order and come out again, unchanged. */
+static void test_unpop(void **state)
+{
+	struct fixture *f = *state;
+	set_desc(desc(f, 2), BUF_GPA, 64, VRING_DESC_F_WRITE, 0);
+	set_desc(desc(f, 4), BUF_GPA + 0x1000, 128, VRING_DESC_F_WRITE, 0);
+	publish(f, 2);
+	publish(f, 4);
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(pop(f), 0);
+	virtqueue_unpop(&f->vq, 2);
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(f->chain.head, 2);
+	virtqueue_unpop(&f->vq, 1);
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(f->chain.head, 2);
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(f->chain.head, 4);
+	assert_int_equal(f->chain.write_len, 128);
+	assert_int_equal(pop(f), 0);
+	assert_int_equal(used(f)->idx, 0); /* nothing was handed back to the driver */
+}
+
 static void test_used_ring_and_interrupt_flags(void **state)
 {
 	struct fixture *f = *state;
@@ -608,6 +632,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_setup_rejects_bad_rings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simple_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unpop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_used_ring_and_interrupt_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_idx, setup_event_idx, teardown),
 		cmocka_unit_test_setup_teardown(test_chain_data_access, setup, teardown),
