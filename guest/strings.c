@@ -54,7 +54,7 @@ const char *skip_prefix_n(const char *text, const char *prefix, size_t length)
 	return text;
 }
 
-static int digit_value(char c)
+int hex_digit_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -62,7 +62,7 @@ static int digit_value(char c)
 		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
-	return 99;
+	return -1;
 }
 
 bool parse_u64(const char **text, bool allow_size_suffix, uint64_t *value)
@@ -77,7 +77,7 @@ bool parse_u64(const char **text, bool allow_size_suffix, uint64_t *value)
 		p += 2;
 	}
 	const char *digits = p;
-	for (int d; (d = digit_value(*p)) < (int)base; p++)
+	for (int d; (d = hex_digit_value(*p)) >= 0 && d < (int)base; p++)
 		if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, d, &v))
 			return false;
 	if (p == digits)

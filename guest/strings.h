@@ -23,6 +23,9 @@ size_t string_length(const char *s, size_t max);
 #define skip_prefix(text, prefix) skip_prefix_n((text), (prefix), sizeof(prefix) - 1)
 const char *skip_prefix_n(const char *text, const char *prefix, size_t length);
 
+/* 0-15 for a hexadecimal digit (either case), else -1. */
+int hex_digit_value(char c);
+
 /*
  * Parses an unsigned number at *text: decimal, or hexadecimal after "0x". With
  * allow_size_suffix, a K, M or G suffix multiplies by 2^10, 2^20 or 2^30. Advances *text past

@@ -115,21 +115,10 @@ static bool parse_ipv4(const char *p, uint32_t *out)
 	return at_word_end(p);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool parse_mac(const char *p, uint8_t mac[6])
 {
 	for (int i = 0; i < 6; i++, p += 3) {
-		int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
+		int hi = hex_digit_value(p[0]), lo = hi < 0 ? -1 : hex_digit_value(p[1]);
 		if (lo < 0 || (i < 5 && p[2] != ':'))
 			return false;
 		mac[i] = (uint8_t)(hi << 4 | lo);

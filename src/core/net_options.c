@@ -3,22 +3,13 @@
 
 #include <string.h>
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "core/parse.h"
 
 int net_parse_mac(const char *text, uint8_t mac[6], struct error *err)
 {
 	const char *p = text;
 	for (int i = 0; i < 6; i++) {
-		int hi = hex_value(p[0]), lo = hi < 0 ? -1 : hex_value(p[1]);
+		int hi = parse_hex_digit(p[0]), lo = hi < 0 ? -1 : parse_hex_digit(p[1]);
 		if (lo < 0 || (i < 5 && p[2] != ':') || (i == 5 && p[2] != '\0'))
 			return error_set(err, "MAC '%s': use six hex bytes like 02:00:00:aa:bb:cc",
 					 text);
