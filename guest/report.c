@@ -44,6 +44,7 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_NET_ARP] = "net-arp",
 	[CHECK_NET_PING] = "net-ping",
 	[CHECK_NET_UDP_ECHO] = "net-udp-echo",
+	[CHECK_SMP_APS] = "smp-aps",
 };
 
 struct report_state report_state;

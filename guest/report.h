@@ -46,7 +46,8 @@ enum check_id {
 	CHECK_NET_ARP = 32,
 	CHECK_NET_PING = 33,
 	CHECK_NET_UDP_ECHO = 34,
-	CHECK_LAST = CHECK_NET_UDP_ECHO,
+	CHECK_SMP_APS = 35,   /* smp.c: the MP table's other processors start and report in */
+	CHECK_LAST = CHECK_SMP_APS,
 };
 
 /* Exit statuses that are not check numbers. */
