@@ -40,4 +40,8 @@ void check_mptable(const struct options *opts);
 /* check_acpi.c: the RSDP at rsdp_paddr, the XSDT and its tables, FADT, DSDT, MADT */
 void check_acpi(const struct hvm_start_info *si, const struct options *opts);
 
+/* smp.c: smp-aps (start_info is needed to check the trampoline page) */
+void check_smp(const struct hvm_start_info *si, bool start_info_usable,
+	       const struct options *opts);
+
 #endif

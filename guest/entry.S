@@ -74,8 +74,10 @@ boot_gdt:
 	.quad 0
 	.quad 0x00af9b000000ffff	/* GDT_CODE64: 64-bit code, present, DPL 0, accessed */
 	.quad 0x00cf93000000ffff	/* GDT_DATA: flat read/write data, accessed */
+	.quad 0x00cf9b000000ffff	/* 0x18: flat 32-bit code, for the APs (ap_trampoline.S) */
 boot_gdt_end:
 	.balign 4
+	.globl boot_gdt_pointer
 boot_gdt_pointer:		/* loaded in 32-bit mode: 16-bit limit, 32-bit base */
 	.word boot_gdt_end - boot_gdt - 1
 	.long boot_gdt

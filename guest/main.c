@@ -57,6 +57,7 @@ static void run_checks(const struct hvm_start_info *si, const char *cmdline,
 	trace_exit(TRACE_CHECK_MPTABLE);
 	if (start_info_usable)
 		check_acpi(si, opts); /* a skip line without rsdp_paddr */
+	check_smp(si, start_info_usable, opts);
 	/* Only with virtio_mmio.device= tokens or virtio parameters (virtio_mmio.c). */
 	virtio_run_checks(si, &opts->virtio);
 }

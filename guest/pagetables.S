@@ -12,6 +12,11 @@
 #define PTE_TABLE (PTE_PRESENT | PTE_WRITE)
 #define PTE_2MIB_PAGE (PTE_PRESENT | PTE_WRITE | PTE_LARGE)
 #define STATIC_MAP_GIB 8
+/* PCD | PWT: PAT entry 3, uncacheable in the power-on PAT. The 32-bit MMIO hole (3-4 GiB:
+ * boot timer, virtio-mmio, IOAPIC, local APIC) is device memory: no firmware MTRRs here. */
+#define PTE_UNCACHED 0x18
+#define MMIO_HOLE_FIRST_PAGE (3 * 512)
+#define MMIO_HOLE_END_PAGE (4 * 512)
 
 	.section .pagetables, "aw", @progbits
 	.balign 4096
@@ -34,7 +39,11 @@ boot_pdpt:
 boot_pd:
 	.set page, 0
 	.rept STATIC_MAP_GIB * 512
+	.if page >= MMIO_HOLE_FIRST_PAGE && page < MMIO_HOLE_END_PAGE
+	.quad page * 0x200000 + PTE_2MIB_PAGE + PTE_UNCACHED
+	.else
 	.quad page * 0x200000 + PTE_2MIB_PAGE
+	.endif
 	.set page, page + 1
 	.endr
 

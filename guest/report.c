@@ -49,6 +49,7 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_VSOCK_ECHO] = "vsock-echo",
 	[CHECK_VSOCK_CONNECT] = "vsock-connect",
 	[CHECK_VSOCK_HOSTILE] = "vsock-hostile",
+	[CHECK_SMP_APS] = "smp-aps",
 };
 
 struct report_state report_state;

@@ -52,7 +52,8 @@ enum check_id {
 	CHECK_VSOCK_ECHO = 37,
 	CHECK_VSOCK_CONNECT = 38,
 	CHECK_VSOCK_HOSTILE = 39,
-	CHECK_LAST = CHECK_VSOCK_HOSTILE,
+	CHECK_SMP_APS = 40,   /* smp.c: the MP table's other processors start and report in */
+	CHECK_LAST = CHECK_SMP_APS,
 };
 
 /* Exit statuses that are not check numbers. */

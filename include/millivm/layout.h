@@ -21,6 +21,14 @@
 #define LAYOUT_MEMMAP_MAX 32
 #define LAYOUT_BOOT_STACK 0x8ff0ull        /* Linux entry */
 #define LAYOUT_BOOT_PAGE_TABLES 0x9000ull  /* Linux entry */
+/*
+ * The reference guest's AP start-up code: a 4 KiB page the SIPI vector names (vector =
+ * address >> 12), below 1 MiB and 4 KiB aligned as the MP specification requires. Between the
+ * Linux-entry page tables and the command line, in RAM of the memory map, used by nothing the
+ * monitor writes. A guest that starts no APs leaves it untouched.
+ */
+#define LAYOUT_AP_TRAMPOLINE 0x10000ull
+#define LAYOUT_AP_TRAMPOLINE_SIZE 0x1000ull
 #define LAYOUT_CMDLINE 0x20000ull
 #define LAYOUT_CMDLINE_MAX 2048ull         /* bytes, including the terminating NUL */
 

@@ -86,7 +86,7 @@ static void crash(struct vcpu *v, const char *fmt, ...)
  */
 static bool deliver_soft_int(struct vcpu *v)
 {
-	static atomic_flag noticed = ATOMIC_FLAG_INIT;
+	static atomic_flag noticed = ATOMIC_FLAG_INIT, noticed_fwait = ATOMIC_FLAG_INIT;
 	enum soft_int_mode mode = v->vm->cfg->emulate_soft_int;
 	if (mode == SOFT_INT_OFF)
 		return false;
@@ -101,6 +101,13 @@ static bool deliver_soft_int(struct vcpu *v)
 		return false;
 	case SOFT_INT_NOT_HANDLED:
 		return false;
+	}
+	if (si.fwait) {
+		if (mode == SOFT_INT_AUTO && !atomic_flag_test_and_set(&noticed_fwait))
+			fprintf(stderr, "millivm: vCPU %u: KVM cannot emulate fwait at RIP 0x%llx on "
+				"this host: millivm completes it itself (notice shown once)\n",
+				v->id, (unsigned long long)rip);
+		return true;
 	}
 	if (mode == SOFT_INT_AUTO && !atomic_flag_test_and_set(&noticed))
 		fprintf(stderr, "millivm: vCPU %u: KVM cannot emulate %s at RIP 0x%llx on this host: "

@@ -10,6 +10,13 @@
 #define X86_RFLAGS_VM (1ull << 17)
 #define OPCODE_INT3 0xcc
 #define OPCODE_INT 0xcd
+#define OPCODE_FWAIT 0x9b
+#define X86_CR0_MP 0x2ull
+#define X86_CR0_TS 0x8ull
+#define X86_CR0_NE 0x20ull
+#define X87_FSW_ES 0x80 /* an unmasked x87 exception is pending */
+#define NM_VECTOR 7
+#define MF_VECTOR 16
 #define PREFIX_LOCK 0xf0
 #define BP_VECTOR 3
 
@@ -46,6 +53,10 @@ int soft_int_decode(const uint8_t *code, size_t len, bool code64, struct soft_in
 	if (code[i] == OPCODE_INT3) {
 		*out = (struct soft_int){ .vector = BP_VECTOR, .length = (uint8_t)(i + 1),
 					  .int3 = true };
+		return 0;
+	}
+	if (code[i] == OPCODE_FWAIT) {
+		*out = (struct soft_int){ .length = (uint8_t)(i + 1), .fwait = true };
 		return 0;
 	}
 	if (code[i] == OPCODE_INT && i + 1 < len) {
@@ -112,7 +123,25 @@ enum soft_int_result soft_int_deliver(int vcpu_fd, const struct guest_mem *mem,
 	 * pushes while delivering the event is the next instruction, as after a real INT.
 	 */
 	regs.rip = soft_int_next_rip(&regs, &sregs, out->length);
-	if (out->int3) {
+	bool fault = false;
+	if (out->fwait) {
+		/* what the CPU checks: TS with MP is #NM, a pending unmasked exception #MF (both
+		 * faults: RIP stays on the fwait); otherwise fwait does nothing */
+		struct kvm_fpu fpu;
+		if ((sregs.cr0 & X86_CR0_TS) && (sregs.cr0 & X86_CR0_MP)) {
+			out->vector = NM_VECTOR;
+		} else {
+			if (ioctl(vcpu_fd, KVM_GET_FPU, &fpu) < 0)
+				return SOFT_INT_FAILED;
+			if (!(fpu.fsw & X87_FSW_ES) || !(sregs.cr0 & X86_CR0_NE))
+				return ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0 ? SOFT_INT_FAILED
+									 : SOFT_INT_DELIVERED;
+			out->vector = MF_VECTOR;
+		}
+		regs.rip = *rip;
+		fault = true;
+	}
+	if (out->int3 || fault) {
 		events.exception.injected = 1;
 		events.exception.nr = out->vector;
 		events.exception.has_error_code = 0;

@@ -3,8 +3,10 @@
  * Software interrupts the host's KVM cannot emulate (design.md section 10: nested kvm_pvm
  * reports "emulation failure" on `int3` and `int n` in protected and long mode). millivm then
  * does what the CPU would: it moves RIP past the instruction and injects the vector with
- * KVM_SET_VCPU_EVENTS, so the guest's own IDT handler runs. Any other failed instruction is
- * left alone (the caller prints the register dump).
+ * KVM_SET_VCPU_EVENTS, so the guest's own IDT handler runs. The same host cannot emulate
+ * `fwait` either (Linux runs one whenever a task exits, in fpu__drop): millivm completes it,
+ * raising #NM or #MF where the CPU would. Any other failed instruction is left alone (the
+ * caller prints the register dump).
  */
 #ifndef MILLIVM_SOFT_INT_H
 #define MILLIVM_SOFT_INT_H
@@ -23,11 +25,12 @@ struct soft_int {
 	uint8_t vector; /* 3 for int3, n for int n */
 	uint8_t length; /* bytes, prefixes included */
 	bool int3;      /* 0xCC (#BP, a software exception), else 0xCD nn (INT n) */
+	bool fwait;     /* 0x9B: no event unless the x87 state asks for #NM or #MF */
 };
 
 /*
- * Decode code[0, len) as `int3` or `int n` after any legacy prefixes (operand and address
- * size, segment overrides, REP; REX too in 64-bit code). Returns 0 and fills *out, or -1 for
+ * Decode code[0, len) as `int3`, `int n` or `fwait` after any legacy prefixes (operand and
+ * address size, segment overrides, REP; REX too in 64-bit code). Returns 0 and fills *out, or -1 for
  * anything else: another opcode, a LOCK prefix (#UD on a real CPU), a truncated instruction
  * or one longer than 15 bytes. Pure.
  */

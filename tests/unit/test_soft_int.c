@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The software-interrupt fallback's pure parts (src/x86/soft_int.h): decoding int3 and int n
- * behind prefixes and refusing everything else, the linear address of CS:RIP in each mode,
+ * behind prefixes (and fwait) and refusing everything else, the linear address of CS:RIP in each mode,
  * and RIP after the instruction with 16-, 32- and 64-bit wrap-around. Delivery itself needs
  * KVM: tests/integration/soft-int.sh.
  */
@@ -41,6 +41,31 @@ static void test_decode_plain(void **state)
 	assert_int_equal(decode(int3_explicit, sizeof(int3_explicit), true, &si), 0);
 	assert_false(si.int3);
 	assert_int_equal(si.vector, 3);
+}
+
+static void test_decode_fwait(void **state)
+{
+	(void)state;
+	struct soft_int si;
+	static const uint8_t fwait[] = { 0x9b, 0x65, 0x48 };
+	assert_int_equal(decode(fwait, sizeof(fwait), true, &si), 0);
+	assert_true(si.fwait);
+	assert_false(si.int3);
+	assert_int_equal(si.length, 1);
+	/* finit is fwait, then fninit: only the fwait is ours */
+	static const uint8_t finit[] = { 0x9b, 0xdb, 0xe3 };
+	assert_int_equal(decode(finit, sizeof(finit), false, &si), 0);
+	assert_int_equal(si.length, 1);
+	static const uint8_t prefixed[] = { 0x2e, 0x9b };
+	assert_int_equal(decode(prefixed, sizeof(prefixed), false, &si), 0);
+	assert_true(si.fwait);
+	assert_int_equal(si.length, 2);
+	static const uint8_t locked[] = { 0xf0, 0x9b };
+	assert_int_equal(decode(locked, sizeof(locked), true, &si), -1);
+	/* int3 and int n are not fwait */
+	static const uint8_t int3[] = { 0xcc };
+	assert_int_equal(decode(int3, sizeof(int3), true, &si), 0);
+	assert_false(si.fwait);
 }
 
 static void test_decode_prefixes(void **state)
@@ -183,6 +208,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_plain),
 		cmocka_unit_test(test_decode_prefixes),
+		cmocka_unit_test(test_decode_fwait),
 		cmocka_unit_test(test_decode_length_limit),
 		cmocka_unit_test(test_decode_refusals),
 		cmocka_unit_test(test_fetch_address),
