@@ -17,6 +17,7 @@
 # (seconds, default 600) bounds it.
 . "$(dirname "$0")/../lib/common.sh"
 require_kvm
+slow_tier
 BOOT_TIMEOUT=${MILLIVM_LINUX_TIMEOUT:-600} # a safety net: about 5 minutes on a busy nested host
 
 fetch_cmd=tests/linux/fetch-debian-kernel.sh

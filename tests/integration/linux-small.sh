@@ -17,6 +17,7 @@
 # arrival time, and the boot logs are printed at the end.
 . "$(dirname "$0")/../lib/common.sh"
 require_kvm
+slow_tier
 BOOT_TIMEOUT=${MILLIVM_LINUX_TIMEOUT:-200} # seconds per boot
 
 build_cmd="tests/linux/build-kernel.sh"

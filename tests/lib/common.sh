@@ -13,6 +13,14 @@ pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; test_failures=$((test_failures + 1)); }
 skip_all() { echo "SKIP: $*"; exit 77; }
 
+# The slow tier (Linux kernels booting for minutes where guest code is emulated) runs in
+# `make check`; `make check-asan` sets MILLIVM_SKIP_SLOW=1 rather than boot them again.
+slow_tier() {
+	[ "${MILLIVM_SKIP_SLOW:-0}" = 1 ] &&
+		skip_all "slow tier (Linux boots) not repeated here: MILLIVM_SKIP_SLOW=1 (make check runs it)"
+	return 0
+}
+
 # Tests that boot a guest need a usable /dev/kvm.
 require_kvm() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip_all "no read/write access to /dev/kvm"
