@@ -148,7 +148,6 @@ int main(int argc, char **argv)
 		return fail(&err);
 	if (cfg.jail.drop_user)
 		sandbox_allow_setid();
-	sandbox_precompile_start();
 	if (api_frontend_setup(&cfg, &err) < 0) /* --config-file, --api-sock */
 		return fail(&err);
 	signal(SIGPIPE, SIG_IGN); /* a closed console must not kill the VM */

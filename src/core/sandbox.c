@@ -10,17 +10,11 @@
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <termios.h>
-#include <unistd.h>
 
-#include <linux/filter.h>
 #include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
-#include <linux/seccomp.h>
 
 #include "core/version.h"
 
@@ -229,145 +223,30 @@ void sandbox_thread_start(enum sandbox_role role, const char *thread_name)
 	}
 }
 
-/* The role's filter as libseccomp builds it for the current mode; NULL with err set. */
-static scmp_filter_ctx build_filter(enum sandbox_role role, struct error *err)
-{
-	const struct role_policy *p = &policies[role];
-	uint32_t deny = current_mode == SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
-	scmp_filter_ctx ctx = seccomp_init(deny);
-	if (!ctx) {
-		error_set(err, "seccomp: cannot create the %s filter", p->name);
-		return NULL;
-	}
-	if (allow_names(ctx, base_syscalls, COUNT(base_syscalls), err) == 0 &&
-	    allow_names(ctx, p->syscalls, p->nsyscalls, err) == 0 &&
-	    allow_ioctls(ctx, base_ioctls, COUNT(base_ioctls), err) == 0 &&
-	    allow_ioctls(ctx, p->ioctls, p->nioctls, err) == 0 &&
-	    (!setid_allowed || allow_names(ctx, setid_syscalls, COUNT(setid_syscalls), err) == 0))
-		return ctx;
-	seccomp_release(ctx);
-	return NULL;
-}
-
-/*
- * Compiling a filter costs 0.3 ms or so (libseccomp builds and optimises its tree each time),
- * and the first vCPU used to pay it between thread start and its first KVM_RUN. A thread
- * started right after option parsing compiles every role's BPF program while main() creates
- * the VM and loads the kernel; sandbox_enter() then only installs the ready program.
- */
-static struct precompiled {
-	pthread_t thread;
-	bool started;
-	pthread_once_t joined;
-	enum sandbox_mode mode; /* what the programs were built for */
-	bool setid_allowed;
-	struct sock_fprog prog[SANDBOX_ROLE_COUNT]; /* filter NULL: build it at enter time */
-} precompiled = { .joined = PTHREAD_ONCE_INIT };
-
-/* libseccomp 2.5 exports only to a file descriptor: a memfd, read back into the heap. */
-static bool export_program(scmp_filter_ctx ctx, struct sock_fprog *prog)
-{
-	int fd = memfd_create("millivm-seccomp", MFD_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool ok = false;
-	off_t size;
-	if (seccomp_export_bpf(ctx, fd) == 0 && (size = lseek(fd, 0, SEEK_END)) > 0 &&
-	    size % sizeof(struct sock_filter) == 0 &&
-	    size / sizeof(struct sock_filter) <= BPF_MAXINSNS) {
-		struct sock_filter *insns = malloc((size_t)size);
-		if (insns && pread(fd, insns, (size_t)size, 0) == size) {
-			*prog = (struct sock_fprog){ (unsigned short)(size / sizeof(*insns)), insns };
-			ok = true;
-		} else {
-			free(insns);
-		}
-	}
-	close(fd);
-	return ok;
-}
-
-static void *precompile_thread(void *arg)
-{
-	(void)arg;
-	for (unsigned r = 0; r < SANDBOX_ROLE_COUNT; r++) {
-		struct error err;
-		scmp_filter_ctx ctx = build_filter((enum sandbox_role)r, &err);
-		if (ctx) {
-			export_program(ctx, &precompiled.prog[r]); /* failing: built at enter time */
-			seccomp_release(ctx);
-		}
-	}
-	return NULL;
-}
-
-void sandbox_precompile_start(void)
-{
-	if (current_mode == SANDBOX_OFF || precompiled.started)
-		return;
-	precompiled.mode = current_mode;
-	precompiled.setid_allowed = setid_allowed;
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old); /* signals are for the threads that stay */
-	precompiled.started = pthread_create(&precompiled.thread, NULL, precompile_thread, NULL) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-}
-
-static void join_precompile(void)
-{
-	if (precompiled.started)
-		pthread_join(precompiled.thread, NULL);
-}
-
-/* The ready program for role, or NULL when it must be built now. */
-static const struct sock_fprog *ready_program(enum sandbox_role role)
-{
-	if (!precompiled.started)
-		return NULL;
-	pthread_once(&precompiled.joined, join_precompile);
-	if (precompiled.mode != current_mode || precompiled.setid_allowed != setid_allowed ||
-	    !precompiled.prog[role].filter)
-		return NULL;
-	return &precompiled.prog[role];
-}
-
-bool sandbox_precompiled(enum sandbox_role role)
-{
-	return role < SANDBOX_ROLE_COUNT && ready_program(role) != NULL;
-}
-
-/* What seccomp_load() does with libseccomp's defaults: no_new_privs, then this thread only. */
-static int install_program(const struct sock_fprog *prog)
-{
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -errno;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
-		return -errno;
-	return 0;
-}
-
 int sandbox_enter(enum sandbox_role role, struct error *err)
 {
 	if (current_mode == SANDBOX_OFF)
 		return 0;
 	if (role >= SANDBOX_ROLE_COUNT)
 		return error_set(err, "seccomp: unknown role %d", (int)role);
-	const char *name = policies[role].name;
-	const struct sock_fprog *ready = ready_program(role);
-	if (ready) {
-		int rc = install_program(ready);
-		if (rc < 0)
-			return error_set(err, "seccomp: cannot load the %s filter: %s", name,
-					 strerror(-rc));
-		return 0;
-	}
-	scmp_filter_ctx ctx = build_filter(role, err);
+	const struct role_policy *p = &policies[role];
+	uint32_t deny = current_mode == SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
+	scmp_filter_ctx ctx = seccomp_init(deny);
 	if (!ctx)
-		return -1;
-	int load = seccomp_load(ctx);
+		return error_set(err, "seccomp: cannot create the %s filter", p->name);
+	int rc = -1;
+	if (allow_names(ctx, base_syscalls, COUNT(base_syscalls), err) == 0 &&
+	    allow_names(ctx, p->syscalls, p->nsyscalls, err) == 0 &&
+	    allow_ioctls(ctx, base_ioctls, COUNT(base_ioctls), err) == 0 &&
+	    allow_ioctls(ctx, p->ioctls, p->nioctls, err) == 0 &&
+	    (!setid_allowed || allow_names(ctx, setid_syscalls, COUNT(setid_syscalls), err) == 0)) {
+		int load = seccomp_load(ctx);
+		if (load < 0)
+			error_set(err, "seccomp: cannot load the %s filter: %s", p->name,
+				  strerror(-load));
+		else
+			rc = 0;
+	}
 	seccomp_release(ctx);
-	if (load < 0)
-		return error_set(err, "seccomp: cannot load the %s filter: %s", name, strerror(-load));
-	return 0;
+	return rc;
 }

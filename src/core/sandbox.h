@@ -9,8 +9,6 @@
 #ifndef MILLIVM_SANDBOX_H
 #define MILLIVM_SANDBOX_H
 
-#include <stdbool.h>
-
 #include "core/error.h"
 
 enum sandbox_role {
@@ -50,15 +48,6 @@ void sandbox_set_mode(enum sandbox_mode mode);
  * they can only fail). */
 void sandbox_allow_setid(void);
 enum sandbox_mode sandbox_mode(void);
-
-/*
- * Compile every role's filter on a short-lived thread, off the boot's critical path; after
- * sandbox_set_mode() and sandbox_allow_setid(). Optional: without it each role compiles its
- * filter when it enters.
- */
-void sandbox_precompile_start(void);
-/* Whether role's filter is ready from sandbox_precompile_start() (waits for it). */
-bool sandbox_precompiled(enum sandbox_role role);
 
 /* Install the role's filter on the calling thread (and threads it creates later). */
 int sandbox_enter(enum sandbox_role role, struct error *err);

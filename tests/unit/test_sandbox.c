@@ -65,9 +65,6 @@ static void *probe_thread(void *arg)
 	return NULL;
 }
 
-/* Probes enter their role through the filters sandbox_precompile_start() built. */
-static bool precompile;
-
 /* Run the probe on a thread of a child process; returns the child's wait status. */
 static int run_probe(enum sandbox_mode mode, enum sandbox_role role, enum probe probe)
 {
@@ -75,11 +72,6 @@ static int run_probe(enum sandbox_mode mode, enum sandbox_role role, enum probe 
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		sandbox_set_mode(mode);
-		if (precompile) {
-			sandbox_precompile_start();
-			if (!sandbox_precompiled(role))
-				_exit(5);
-		}
 		struct probe_args a = { role, probe, 1 };
 		pthread_t t;
 		if (pthread_create(&t, NULL, probe_thread, &a) != 0)
@@ -171,22 +163,6 @@ static void test_off_mode_does_not_filter(void **state)
 	assert_exited_zero(run_probe(SANDBOX_OFF, SANDBOX_VCPU, PROBE_SOCKET));
 }
 
-/* The programs built ahead of time filter exactly as the ones built at entry. */
-static void test_precompiled_filters_enforce(void **state)
-{
-	(void)state;
-	precompile = true;
-	assert_killed_by_sigsys(run_probe(SANDBOX_ENFORCE, SANDBOX_VCPU, PROBE_SOCKET));
-	assert_killed_by_sigsys(run_probe(SANDBOX_ENFORCE, SANDBOX_VCPU, PROBE_FORBIDDEN_IOCTL));
-	assert_killed_by_sigsys(run_probe(SANDBOX_ENFORCE, SANDBOX_DEVICE, PROBE_OPEN));
-	assert_exited_zero(run_probe(SANDBOX_LOG, SANDBOX_VCPU, PROBE_OPEN));
-	if (!sanitizer_build()) {
-		assert_exited_zero(run_probe(SANDBOX_ENFORCE, SANDBOX_VCPU, PROBE_ALLOWED_IOCTL));
-		assert_exited_zero(run_probe(SANDBOX_ENFORCE, SANDBOX_API, PROBE_OPEN));
-	}
-	precompile = false;
-}
-
 static void test_role_sizes(void **state)
 {
 	(void)state;
@@ -209,7 +185,6 @@ int main(void)
 		cmocka_unit_test(test_api_role_may_open_files),
 		cmocka_unit_test(test_log_mode_does_not_kill),
 		cmocka_unit_test(test_off_mode_does_not_filter),
-		cmocka_unit_test(test_precompiled_filters_enforce),
 		cmocka_unit_test(test_role_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
