@@ -46,38 +46,31 @@ static uint32_t transmit_chain(struct virtio_mmio *t, const struct vq_chain *c)
 	return 0; /* nothing written into the guest's buffers */
 }
 
+static bool input_pending(struct virtio_mmio *t)
+{
+	const struct virtio_console *con = t->dev;
+	return con->rx_count != 0;
+}
+
+static uint32_t fill_input(struct virtio_mmio *t, const struct vq_chain *chain)
+{
+	struct virtio_console *con = t->dev;
+	uint32_t done = 0;
+	while (con->rx_count && done < chain->write_len) {
+		size_t run = RX_BUFFER - con->rx_head < con->rx_count ? RX_BUFFER - con->rx_head
+								     : con->rx_count;
+		size_t n = vq_chain_write(chain, done, con->rx + con->rx_head, run);
+		con->rx_head = (con->rx_head + n) % RX_BUFFER;
+		con->rx_count -= n;
+		done += (uint32_t)n;
+	}
+	return done;
+}
+
 /* Move buffered input into the driver's receive buffers (transport lock held). */
 static void deliver_input(struct virtio_console *con)
 {
-	struct virtio_mmio *t = &con->transport;
-	struct virtqueue *vq = virtio_mmio_vq(t, RECEIVEQ);
-	if (!virtio_mmio_driver_ok(t) || !vq->enabled)
-		return;
-	struct vq_chain chain;
-	struct error err;
-	bool pushed = false;
-	do {
-		while (con->rx_count) {
-			int rc = virtqueue_pop(vq, &chain, &err);
-			if (rc < 0)
-				virtio_mmio_device_error(t, "receiveq: %s", err.msg);
-			if (rc <= 0)
-				break;
-			uint32_t done = 0;
-			while (con->rx_count && done < chain.write_len) {
-				size_t run = RX_BUFFER - con->rx_head < con->rx_count ? RX_BUFFER - con->rx_head
-										     : con->rx_count;
-				size_t n = vq_chain_write(&chain, done, con->rx + con->rx_head, run);
-				con->rx_head = (con->rx_head + n) % RX_BUFFER;
-				con->rx_count -= n;
-				done += (uint32_t)n;
-			}
-			virtqueue_push(vq, chain.head, done);
-			pushed = true;
-		}
-	} while (con->rx_count && !t->broken && virtqueue_rearm(vq));
-	if (pushed && !t->broken)
-		virtio_mmio_notify_used(t, vq);
+	virtio_mmio_fill_queue(&con->transport, RECEIVEQ, input_pending, fill_input);
 	pthread_cond_broadcast(&con->rx_space);
 }
 

@@ -381,21 +381,30 @@ void virtio_mmio_access(void *opaque, uint64_t offset, uint8_t *data, uint32_t l
 	pthread_mutex_unlock(&t->lock);
 }
 
-void virtio_mmio_process_queue(struct virtio_mmio *t, unsigned q, virtio_mmio_chain_fn handle)
+void virtio_mmio_fill_queue(struct virtio_mmio *t, unsigned q, virtio_mmio_pending_fn pending,
+			    virtio_mmio_chain_fn fill)
 {
 	struct virtqueue *vq = virtio_mmio_vq(t, q);
+	if (!virtio_mmio_driver_ok(t) || !vq->enabled)
+		return;
 	struct vq_chain chain;
 	struct error err;
 	bool pushed = false;
 	do {
 		int rc = 0;
-		while (!t->broken && (rc = virtqueue_pop(vq, &chain, &err)) > 0) {
-			virtqueue_push(vq, chain.head, handle(t, &chain));
+		while (!t->broken && (!pending || pending(t)) &&
+		       (rc = virtqueue_pop(vq, &chain, &err)) > 0) {
+			virtqueue_push(vq, chain.head, fill(t, &chain));
 			pushed = true;
 		}
 		if (!t->broken && rc < 0)
 			virtio_mmio_device_error(t, "queue %u: %s", q, err.msg);
-	} while (!t->broken && virtqueue_rearm(vq));
+	} while (!t->broken && (!pending || pending(t)) && virtqueue_rearm(vq));
 	if (pushed && !t->broken)
 		virtio_mmio_notify_used(t, vq);
+}
+
+void virtio_mmio_process_queue(struct virtio_mmio *t, unsigned q, virtio_mmio_chain_fn handle)
+{
+	virtio_mmio_fill_queue(t, q, NULL, handle);
 }

@@ -125,4 +125,12 @@ void virtio_mmio_config_changed(struct virtio_mmio *t);
 typedef uint32_t (*virtio_mmio_chain_fn)(struct virtio_mmio *t, const struct vq_chain *c);
 void virtio_mmio_process_queue(struct virtio_mmio *t, unsigned q, virtio_mmio_chain_fn handle);
 
+/*
+ * The same for a device with data of its own for the driver's buffers (console input, vsock
+ * control packets): only while pending(t) says there is some. Nothing before DRIVER_OK.
+ */
+typedef bool (*virtio_mmio_pending_fn)(struct virtio_mmio *t);
+void virtio_mmio_fill_queue(struct virtio_mmio *t, unsigned q, virtio_mmio_pending_fn pending,
+			    virtio_mmio_chain_fn fill);
+
 #endif

@@ -15,38 +15,30 @@
 /* Packets one connection may put in the rx queue per turn, so others get theirs. */
 #define RX_PACKETS_PER_TURN 8
 
+static bool ctrl_pending(struct virtio_mmio *t)
+{
+	const struct virtio_vsock *v = t->dev;
+	return v->ctrl_count != 0;
+}
+
+static uint32_t fill_ctrl(struct virtio_mmio *t, const struct vq_chain *chain)
+{
+	struct virtio_vsock *v = t->dev;
+	if (chain->write_len < HDR_SIZE) {
+		virtio_log("%s: rx buffer of %llu bytes, smaller than a header", t->name,
+			   (unsigned long long)chain->write_len);
+		return 0;
+	}
+	uint32_t used = (uint32_t)vq_chain_write(chain, 0, &v->ctrl[v->ctrl_head], HDR_SIZE);
+	v->ctrl_head = (v->ctrl_head + 1) % VSOCK_CTRL_QUEUE;
+	v->ctrl_count--;
+	return used;
+}
+
 /* Put queued control packets into rx buffers (lock held). */
 static void deliver_ctrl(struct virtio_vsock *v)
 {
-	struct virtio_mmio *t = &v->transport;
-	struct virtqueue *vq = virtio_mmio_vq(t, VSOCK_RXQ);
-	if (!virtio_mmio_driver_ok(t) || !vq->enabled)
-		return;
-	struct vq_chain chain;
-	struct error err;
-	bool pushed = false;
-	do {
-		while (v->ctrl_count) {
-			int rc = virtqueue_pop(vq, &chain, &err);
-			if (rc < 0)
-				virtio_mmio_device_error(t, "rx queue: %s", err.msg);
-			if (rc <= 0)
-				break;
-			uint32_t used = 0;
-			if (chain.write_len < HDR_SIZE) {
-				virtio_log("%s: rx buffer of %llu bytes, smaller than a header", t->name,
-					   (unsigned long long)chain.write_len);
-			} else {
-				used = (uint32_t)vq_chain_write(&chain, 0, &v->ctrl[v->ctrl_head], HDR_SIZE);
-				v->ctrl_head = (v->ctrl_head + 1) % VSOCK_CTRL_QUEUE;
-				v->ctrl_count--;
-			}
-			virtqueue_push(vq, chain.head, used);
-			pushed = true;
-		}
-	} while (v->ctrl_count && !t->broken && virtqueue_rearm(vq));
-	if (pushed && !t->broken)
-		virtio_mmio_notify_used(t, vq);
+	virtio_mmio_fill_queue(&v->transport, VSOCK_RXQ, ctrl_pending, fill_ctrl);
 	if (v->ctrl_count)
 		v->rx_starved = true;
 }
