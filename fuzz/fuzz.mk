@@ -40,7 +40,8 @@ FUZZ_SRC_pvh_elf := src/boot/pvh_elf.c src/boot/file_reader.c src/core/guest_mem
 	src/core/error.c
 FUZZ_MAXLEN_pvh_elf := 16384
 
-FUZZ_SRC_options := src/core/options.c src/core/parse.c src/x86/cpuid.c src/core/error.c
+FUZZ_SRC_options := src/core/options.c src/core/net_options.c src/core/parse.c src/x86/cpuid.c \
+	src/core/error.c
 FUZZ_MAXLEN_options := 1024
 
 FUZZ_SRC_guest_trace := src/debug/guest_trace.c src/core/bus.c src/core/guest_mem.c \
@@ -63,8 +64,15 @@ FUZZ_MAXLEN_gdb_packet := 40000
 FUZZ_SRC_http := src/api/http.c
 FUZZ_MAXLEN_http := 12288
 
+FUZZ_SRC_vsock_conn := src/devices/vsock_conn.c
+FUZZ_MAXLEN_vsock_conn := 2048
+
+FUZZ_SRC_net_user_opts := src/devices/net_user_opts.c src/core/parse.c src/core/error.c
+FUZZ_MAXLEN_net_user_opts := 4096
+
 # A target whose first source is missing (a file renamed or not landed yet) is left out.
-FUZZ_KNOWN := pvh_elf options guest_trace tslog virtqueue virtio_token gdb_packet http
+FUZZ_KNOWN := pvh_elf options guest_trace tslog virtqueue virtio_token gdb_packet http \
+	vsock_conn net_user_opts
 FUZZ_ALL := $(foreach t,$(FUZZ_KNOWN),$(if $(wildcard $(firstword $(FUZZ_SRC_$(t)))),$(t)))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 

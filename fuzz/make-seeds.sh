@@ -188,5 +188,41 @@ put("http", "http10-keepalive", http(
     b'{"action_type": "InstanceStart"}\r\n\r\n'))
 put("http", "chunked", http(
     b"PUT /vm HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"))
+# ------------------------------- vsock_conn: setup (table size, CID), then guest/host events
+# (see the header of fuzz/fuzz_vsock_conn.c for the encoding)
+VS_REQUEST, VS_RESPONSE, VS_RST, VS_SHUTDOWN, VS_RW, VS_CREDIT_UPDATE, VS_CREDIT_REQUEST = 1, 2, 3, 4, 5, 6, 7
+
+def vs_shaped(op, ports=0, mode=0, length=0, slack=0, flags=0, buf_alloc=65536, fwd=0):
+    return struct.pack("<BBBBHBBII", 1, op, ports, mode, length, slack, flags, buf_alloc, fwd)
+
+def vs_raw(src_cid, dst_cid, src_port, dst_port, length, typ, op, flags, buf_alloc, fwd, avail):
+    return bytes([0]) + struct.pack("<QQIIIHHIII", src_cid, dst_cid, src_port, dst_port, length,
+                                    typ, op, flags, buf_alloc, fwd) + struct.pack("<I", avail)
+
+LIVE = 0x10  # shaped: use the ports of a live connection
+put("vsock_conn", "guest-connect-data", bytes([2, 0]) + vs_shaped(VS_REQUEST) + bytes([2, 0])
+    + vs_shaped(VS_RW, LIVE, 1, 100) + bytes([4, 0]) + struct.pack("<I", 100)
+    + vs_shaped(VS_CREDIT_REQUEST, LIVE, 1) + vs_shaped(VS_SHUTDOWN, LIVE, 1, 0, 0, 3)
+    + vs_shaped(VS_RST, LIVE))
+put("vsock_conn", "host-connect-send", bytes([1, 0, 5, 1]) + vs_shaped(VS_RESPONSE, LIVE, 1)
+    + bytes([3, 0]) + struct.pack("<I", 70000) + vs_shaped(VS_CREDIT_UPDATE, LIVE, 1)
+    + bytes([6, 1, 0, 6, 0, 0]))
+put("vsock_conn", "raw-request", bytes([0, 0]) + vs_raw(3, 2, 1024, 5000, 0, 1, VS_REQUEST, 0,
+                                                        262144, 0, 0)
+    + vs_raw(3, 2, 1024, 5000, 4096, 1, VS_RW, 0, 262144, 0, 4096)
+    + vs_raw(3, 2, 1024, 5000, 0, 1, VS_RST, 0, 0, 0, 0))
+put("vsock_conn", "full-table", bytes([0, 0]) + vs_shaped(VS_REQUEST, 0) + vs_shaped(VS_REQUEST, 4)
+    + bytes([5, 2, 7, 0]))
+put("vsock_conn", "overrun", bytes([0, 0]) + vs_shaped(VS_REQUEST) + bytes([2, 0])
+    + b"".join(vs_shaped(VS_RW, LIVE, 1, 65535) for _ in range(5)))
+
+# ------------------------------------------- net_user_opts: the text after `--net user,`
+for i, text in enumerate([b"",
+                          b"hostfwd=tcp::2222-:22",
+                          b"net=192.168.76.0/24,host=192.168.76.1,dns=192.168.76.53,dhcpstart=192.168.76.100",
+                          b"net=10.9.0.0/255.255.0.0,restrict=on,hostfwd=udp:127.0.0.1:5353-10.9.0.15:53",
+                          b"hostfwd=:0.0.0.0:8080-10.0.2.20:80,hostfwd=tcp::1-:65535,restrict=off,mac=52:54:00:12:34:56",
+                          b"net=172.16.0.0/30,dhcpstart=172.16.0.1"]):
+    put("net_user_opts", "opts%d" % i, text)
 EOF
 echo "seeds written to fuzz/corpus/"
