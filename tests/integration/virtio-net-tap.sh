@@ -5,10 +5,9 @@
 # a raw AF_PACKET capture on the tap sees frames both ways with the configured MAC. Again
 # with net_csum_offload: the echoes leave the tap CHECKSUM_PARTIAL (the capture's auxdata says
 # TP_STATUS_CSUMNOTREADY, the UDP checksum field holds the pseudo-header sum) and the host's
-# socket still gets them. Then a
-# generated MAC (stable across runs and per --id, locally administered), the guest (offload too) under QEMU
-# microvm as a second opinion on its driver, and bad input: a missing tap, a busy one, bad
-# MACs, unknown keys, too many interfaces.
+# socket still gets them. Then the guest (offload too) under QEMU microvm as a second opinion
+# on its driver, a generated MAC (stable across runs and per --id, locally administered), and
+# bad input: a missing tap, a busy one, bad MACs, unknown keys, too many interfaces.
 . "$(dirname "$0")/../lib/common.sh"
 require_kvm
 [ -f "$REFGUEST" ] || { fail "no reference guest at $REFGUEST (run make)"; finish; }
