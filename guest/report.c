@@ -50,6 +50,7 @@ static const char *const check_names[CHECK_LAST + 1] = {
 	[CHECK_VSOCK_CONNECT] = "vsock-connect",
 	[CHECK_VSOCK_HOSTILE] = "vsock-hostile",
 	[CHECK_SMP_APS] = "smp-aps",
+	[CHECK_NET_CSUM_OFFLOAD] = "net-csum-offload",
 };
 
 struct report_state report_state;

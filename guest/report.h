@@ -53,7 +53,8 @@ enum check_id {
 	CHECK_VSOCK_CONNECT = 38,
 	CHECK_VSOCK_HOSTILE = 39,
 	CHECK_SMP_APS = 40,   /* smp.c: the MP table's other processors start and report in */
-	CHECK_LAST = CHECK_SMP_APS,
+	CHECK_NET_CSUM_OFFLOAD = 41, /* virtio_net.c: net_csum_offload's echoes with NEEDS_CSUM */
+	CHECK_LAST = CHECK_NET_CSUM_OFFLOAD,
 };
 
 /* Exit statuses that are not check numbers. */

@@ -89,6 +89,8 @@ bool vdev_setup_queue(struct vdev *d, unsigned q, uint32_t num, const char **why
 bool vdev_init(struct vdev *d, const char **why);
 /* Negotiate VIRTIO_RING_F_INDIRECT_DESC when offered (hostile mode's indirect cases only). */
 extern bool virtio_accept_indirect;
+/* Take VIRTIO_NET_F_CSUM when offered (net_csum_offload). */
+extern bool virtio_net_accept_csum;
 /* The devices probed (virtio_probe), in command-line order. */
 extern struct vdev virtio_devices[VIRTIO_MAX_DEVICES];
 extern unsigned virtio_ndevices;

@@ -63,13 +63,14 @@ static unsigned queues_of(uint32_t id)
 
 /* The device features the driver takes when offered (VERSION_1 is required, not wanted). */
 bool virtio_accept_indirect;
+bool virtio_net_accept_csum;
 
 static uint64_t wanted_features(uint32_t id)
 {
 	uint64_t indirect = virtio_accept_indirect ? 1ull << VIRTIO_RING_F_INDIRECT_DESC : 0;
 
-	if (id == VIRTIO_ID_NET) /* MAC and MRG_RXBUF (virtio_net.c) */
-		return indirect | 1ull << 5 | 1ull << 15;
+	if (id == VIRTIO_ID_NET) /* MAC and MRG_RXBUF (virtio_net.c), CSUM if asked */
+		return indirect | 1ull << 5 | 1ull << 15 | (virtio_net_accept_csum ? 1ull : 0);
 	return indirect | (id == VIRTIO_ID_BLOCK ? VIRTIO_BLK_F_RO_BIT | VIRTIO_BLK_F_FLUSH_BIT : 0);
 }
 
@@ -274,6 +275,7 @@ void virtio_run_checks(const struct hvm_start_info *si, const struct virtio_opti
 		report_fail(CHECK_VIRTIO_PROBE, "more than %u virtio_mmio.device= tokens",
 			    VIRTIO_MAX_DEVICES);
 	lapic_init();
+	virtio_net_accept_csum = vo->net_csum_offload;
 	for (unsigned i = 0; i < vo->ntokens; i++)
 		if (probe(&virtio_devices[virtio_ndevices], vo->tokens[i]))
 			virtio_ndevices++;

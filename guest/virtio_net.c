@@ -5,6 +5,8 @@
  * and net_gw= (defaults 10.0.2.15 and 10.0.2.2, libslirp's). The receive queue keeps all
  * its buffers posted; a frame is handled in place and its buffer posted again. ARP requests
  * for our address are answered whenever we wait, so host peers can reach us.
+ * net_csum_offload: the echoes leave their UDP checksum to the device the way Linux does for
+ * CHECKSUM_PARTIAL (net-csum-offload); without VIRTIO_NET_F_CSUM the guest computes it.
  */
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
@@ -53,17 +55,22 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-/* The Internet checksum (RFC 1071) of len bytes. */
-static uint16_t inet_csum(const uint8_t *p, unsigned len)
+/* sum plus the 16-bit words of len bytes, folded to 16 bits, not complemented (RFC 1071). */
+static uint16_t csum_add(uint32_t sum, const uint8_t *p, unsigned len)
 {
-	uint32_t sum = 0;
 	for (unsigned i = 0; i + 1 < len; i += 2)
 		sum += be16(p + i);
 	if (len & 1)
 		sum += (uint32_t)p[len - 1] << 8;
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)sum;
+}
+
+/* The Internet checksum of len bytes. */
+static uint16_t inet_csum(const uint8_t *p, unsigned len)
+{
+	return (uint16_t)~csum_add(0, p, len);
 }
 
 static void post_rx(struct vq *vq, unsigned i)
@@ -123,9 +130,18 @@ static uint8_t *ip_start(uint8_t *ip, uint8_t proto, uint32_t dst, unsigned payl
 	return ip + 20;
 }
 
+/* How the echoes' UDP checksums are made. */
+enum udp_csum {
+	UDP_CSUM_NONE,    /* 0: optional in IPv4 */
+	UDP_CSUM_FULL,    /* computed here: net_csum_offload without VIRTIO_NET_F_CSUM */
+	UDP_CSUM_OFFLOAD, /* the pseudo-header sum here, NEEDS_CSUM for the rest */
+};
+
 struct net_state {
 	struct vdev *d;
+	enum udp_csum udp_csum;
 	unsigned echoed;  /* UDP datagrams echoed */
+	unsigned offloaded; /* of them, sent with NEEDS_CSUM and taken by the device */
 	bool arp_reply;   /* the gateway answered our ARP */
 	bool ping_reply;  /* the gateway answered our ping */
 	unsigned bad;     /* frames with a bad header or length */
@@ -149,8 +165,11 @@ static void handle_arp(struct net_state *s, const uint8_t *a, unsigned len)
 /* UDP to port 7: turned around in place (buf is the received buffer, header first). */
 static void echo_udp(struct net_state *s, uint8_t *buf, uint8_t *ip, unsigned ip_len)
 {
-	uint8_t *udp = ip + (ip[0] & 0xf) * 4;
-	if (udp + 8 > ip + ip_len || be16(udp + 2) != ECHO_PORT)
+	unsigned ihl = (ip[0] & 0xf) * 4u;
+	uint8_t *udp = ip + ihl;
+	unsigned udp_len = be16(udp + 4);
+	if (udp + 8 > ip + ip_len || be16(udp + 2) != ECHO_PORT || udp_len < 8 ||
+	    udp_len > ip_len - ihl)
 		return;
 	uint8_t *eth = buf + HDR;
 	memcpy(eth, eth + 6, 6);
@@ -158,15 +177,31 @@ static void echo_udp(struct net_state *s, uint8_t *buf, uint8_t *ip, unsigned ip
 	uint16_t port = be16(udp);
 	put16(udp, ECHO_PORT);
 	put16(udp + 2, port);
-	put16(udp + 6, 0); /* no UDP checksum: optional in IPv4 */
 	memcpy(ip + 16, ip + 12, 4);
 	put32(ip + 12, my_ip);
 	ip[8] = 64;
 	put16(ip + 10, 0);
-	put16(ip + 10, inet_csum(ip, (ip[0] & 0xf) * 4));
+	put16(ip + 10, inet_csum(ip, ihl));
 	memset(buf, 0, HDR);
-	if (net_send(s->d, buf, (uint32_t)(HDR + 14 + ip_len)))
+	put16(udp + 6, 0);
+	if (s->udp_csum != UDP_CSUM_NONE) {
+		/* pseudo-header: addresses, protocol, UDP length */
+		uint16_t pseudo = csum_add(17u + udp_len, ip + 12, 8);
+		if (s->udp_csum == UDP_CSUM_OFFLOAD) {
+			struct virtio_net_hdr_v1 *h = (void *)buf;
+			h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+			h->csum_start = (uint16_t)(14 + ihl); /* from the Ethernet header */
+			h->csum_offset = 6;
+			put16(udp + 6, pseudo);
+		} else {
+			uint16_t c = (uint16_t)~csum_add(pseudo, udp, udp_len);
+			put16(udp + 6, c ? c : 0xffff); /* 0 would mean none */
+		}
+	}
+	if (net_send(s->d, buf, (uint32_t)(HDR + 14 + ip_len))) {
 		s->echoed++;
+		s->offloaded += s->udp_csum == UDP_CSUM_OFFLOAD;
+	}
 }
 
 static void handle_frame(struct net_state *s, uint8_t *buf, uint32_t len)
@@ -257,6 +292,27 @@ static bool send_ping(struct vdev *d, uint16_t seq)
 	return net_send(d, tx_buf, HDR + 14 + 20 + 8 + 32);
 }
 
+/* net-csum-offload: the device took every echo sent with NEEDS_CSUM, without NEEDS_RESET. */
+static void report_csum_offload(const struct net_state *s, const struct virtio_options *vo,
+				bool negotiated)
+{
+	bool reset = vdev_read(s->d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
+	if (!vo->net_csum_offload)
+		report_skip(CHECK_NET_CSUM_OFFLOAD, "net_csum_offload not given");
+	else if (!negotiated)
+		report_skip(CHECK_NET_CSUM_OFFLOAD, "VIRTIO_NET_F_CSUM not offered: %u echoes with "
+			    "UDP checksums computed by the guest", s->echoed);
+	else if (!vo->net_udp_echo)
+		report_skip(CHECK_NET_CSUM_OFFLOAD, "VIRTIO_NET_F_CSUM negotiated, but no "
+			    "net_udp_echo= to send with it");
+	else if (reset || s->offloaded < echo_goal)
+		report_fail(CHECK_NET_CSUM_OFFLOAD, "%u of %u echoes with NEEDS_CSUM taken%s",
+			    s->offloaded, echo_goal, reset ? ", device needs a reset" : "");
+	else
+		report_ok(CHECK_NET_CSUM_OFFLOAD, "VIRTIO_NET_F_CSUM negotiated, %u echoes sent with "
+			  "NEEDS_CSUM (csum_start at the UDP header, csum_offset 6)", s->offloaded);
+}
+
 #define IP4(a) (unsigned)((a) >> 24), (unsigned)((a) >> 16 & 255), (unsigned)((a) >> 8 & 255), \
 		(unsigned)((a) & 255)
 
@@ -291,7 +347,10 @@ void virtio_net_checks(const struct virtio_options *vo)
 		post_rx(rx, i);
 	vdev_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
 
+	bool csum_negotiated = d->accepted & (1ull << VIRTIO_NET_F_CSUM);
 	struct net_state s = { .d = d };
+	if (vo->net_csum_offload)
+		s.udp_csum = csum_negotiated ? UDP_CSUM_OFFLOAD : UDP_CSUM_FULL;
 	for (unsigned tries = 0; tries < 5 && !s.arp_reply; tries++) {
 		send_arp(d, 1, NULL, gw_ip);
 		net_wait(&s, 1000, arp_done);
@@ -313,12 +372,16 @@ void virtio_net_checks(const struct virtio_options *vo)
 	if (vo->net_udp_echo) {
 		echo_goal = (unsigned)vo->net_udp_echo;
 		net_wait(&s, 30000, echo_done); /* 30 s without a datagram: give up */
+		static const char *const how[] = { "no UDP checksum", "UDP checksums computed",
+						   "UDP checksums offloaded" };
 		if (s.echoed >= echo_goal)
-			report_ok(CHECK_NET_UDP_ECHO, "%u datagrams echoed", s.echoed);
+			report_ok(CHECK_NET_UDP_ECHO, "%u datagrams echoed, %s", s.echoed,
+				  how[s.udp_csum]);
 		else
 			report_fail(CHECK_NET_UDP_ECHO, "%u of %u datagrams echoed", s.echoed,
 				    echo_goal);
 	}
+	report_csum_offload(&s, vo, csum_negotiated);
 	if (s.bad)
 		report_info("virtio-net: %u malformed frames dropped", s.bad);
 }

@@ -137,6 +137,8 @@ static bool net_option_word(const char *word, struct virtio_options *vo)
 		return (vo->net_gw_set = parse_ipv4(value, &vo->net_gw));
 	if ((value = skip_prefix(word, "net_udp_echo=")))
 		return number_word(value, false, &vo->net_udp_echo);
+	if (skip_prefix(word, "net_csum_offload") && at_word_end(word + 16))
+		return (vo->net_csum_offload = true);
 	if ((value = skip_prefix(word, "expect_mac=")))
 		return (vo->has_expect_mac = parse_mac(value, vo->expect_mac));
 	vo->net_asked = false; /* not ours */

@@ -65,6 +65,7 @@ struct virtio_options {
 	uint32_t net_ip, net_gw; /* net_ip=, net_gw=: host byte order */
 	uint8_t expect_mac[6];   /* expect_mac=XX:XX:XX:XX:XX:XX */
 	uint64_t net_udp_echo;   /* net_udp_echo=N */
+	bool net_csum_offload;   /* net_csum_offload: echoes leave the UDP checksum to the device */
 	uint32_t vsock_listen;  /* vsock_listen=PORT: accept one connection, echo it */
 	uint32_t vsock_connect; /* vsock_connect=PORT: connect to the host's PORT, say hello */
 	uint64_t expect_cid;    /* expect_cid=N: the device's guest_cid */

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # virtio-net on a tap device: in a network namespace made here, the reference guest ARPs for
 # and pings the host end of the tap, and echoes UDP datagrams a host client sends to port 7;
-# a raw AF_PACKET capture on the tap sees frames both ways with the configured MAC. Then a
-# generated MAC (stable across runs and per --id, locally administered), the guest under QEMU
-# microvm as a second opinion on its driver, and bad input: a missing tap, a busy one, bad
-# MACs, unknown keys, too many interfaces.
+# a raw AF_PACKET capture on the tap sees frames both ways with the configured MAC. Again
+# with net_csum_offload: the echoes leave the tap CHECKSUM_PARTIAL (the capture's auxdata says
+# TP_STATUS_CSUMNOTREADY, the UDP checksum field holds the pseudo-header sum) and the host's
+# socket still gets them. Then the guest (offload too) under QEMU microvm as a second opinion
+# on its driver, a generated MAC (stable across runs and per --id, locally administered), and
+# bad input: a missing tap, a busy one, bad MACs, unknown keys, too many interfaces.
 . "$(dirname "$0")/../lib/common.sh"
 require_kvm
 [ -f "$REFGUEST" ] || { fail "no reference guest at $REFGUEST (run make)"; finish; }
@@ -30,6 +32,7 @@ import socket, struct, subprocess, sys, time
 mac_text, out_path, err_path = sys.argv[1], sys.argv[2], sys.argv[3]
 mac = bytes(int(x, 16) for x in mac_text.split(":"))
 cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+cap.setsockopt(263, 8, 1)  # SOL_PACKET, PACKET_AUXDATA: the skb's checksum state per frame
 cap.bind(("mtap0", 0))
 cap.setblocking(False)
 vm = subprocess.Popen(sys.argv[4:], stdin=subprocess.DEVNULL, stdout=open(out_path, "w"),
@@ -60,20 +63,33 @@ except subprocess.TimeoutExpired:
     vm.kill()
     rc = vm.wait()
 print("rc %d" % rc)
-from_guest = to_guest = echo_frames = 0
+def fold(s):
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+from_guest = to_guest = echo_frames = partial = pseudo_only = 0
 while True:
     try:
-        f = cap.recv(65536)
+        f, anc, _, _ = cap.recvmsg(65536, socket.CMSG_SPACE(20))
     except BlockingIOError:
         break
+    status = 0
+    for level, kind, data in anc:
+        if level == 263 and kind == 8:  # struct tpacket_auxdata: tp_status first
+            status = struct.unpack_from("I", data)[0]
     if f[6:12] == mac:
         from_guest += 1
         # IPv4, UDP, source port 7: an echo, with our MAC as its source
         if f[12:14] == b"\x08\x00" and f[23] == 17 and f[34:36] == b"\x00\x07":
             echo_frames += 1
+            partial += bool(status & 8)  # TP_STATUS_CSUMNOTREADY: CHECKSUM_PARTIAL
+            # what Linux leaves there for CHECKSUM_PARTIAL: addresses + protocol + length
+            ph = fold(sum(struct.unpack(">4H", f[26:34])) + 17 + struct.unpack(">H", f[38:40])[0])
+            pseudo_only += struct.unpack(">H", f[40:42])[0] == ph
     if f[0:6] == mac:
         to_guest += 1
 print("frames from-guest %d to-guest %d echo %d" % (from_guest, to_guest, echo_frames))
+print("echo-csum partial %d pseudo-only %d" % (partial, pseudo_only))
 PY
 
 summary=$TEST_TMP/summary
@@ -95,19 +111,46 @@ read -r _ _ from _ to _ echo < <(grep '^frames' "$summary") || true
 	pass "capture: $from frames with source $mac, $echo of them UDP echoes" ||
 	fail "capture: from-guest ${from:-?} echo ${echo:-?} ($(cat "$summary"))"
 [ "${to:-0}" -ge 5 ] && pass "capture: $to frames to $mac" || fail "capture: to-guest ${to:-?}"
+grep -q '^echo-csum partial 0 pseudo-only 0$' "$summary" &&
+	pass "without net_csum_offload no echo leaves the tap with a partial checksum" ||
+	fail "without net_csum_offload: $(grep echo-csum "$summary")"
 
-# A second opinion on the guest's driver: QEMU microvm's virtio-net-device on the same tap.
+# Checksum offload: VIRTIO_NET_F_CSUM negotiated, the echoes sent with NEEDS_CSUM.
+in_ns python3 "$TEST_TMP/host.py" "$mac" "$out" "$err" timeout 150 "$MILLIVM" -k "$REFGUEST" \
+	--net "tap=mtap0,mac=$mac" \
+	-a "net_ip=10.77.0.2 net_gw=10.77.0.1 net_udp_echo=3 net_csum_offload" >"$summary"
+rc=$(sed -n 's/^rc //p' "$summary")
+rc=${rc:-255}
+expect_rc 0 "reference guest passes on the tap with net_csum_offload"
+expect_stdout '^ok net-udp-echo: 3 datagrams echoed, UDP checksums offloaded' \
+	"guest echoed 3 datagrams leaving their UDP checksums to the device"
+expect_stdout '^ok net-csum-offload: VIRTIO_NET_F_CSUM negotiated, 3 echoes sent with NEEDS_CSUM' \
+	"guest negotiated VIRTIO_NET_F_CSUM and the device took the NEEDS_CSUM echoes"
+grep -q '^echoes 3$' "$summary" && pass "host socket got the 3 offloaded echoes intact" ||
+	fail "offloaded echoes: $(grep echoes "$summary")"
+read -r _ _ partial _ pseudo < <(grep '^echo-csum' "$summary") || true
+read -r _ _ _ _ _ _ echo < <(grep '^frames' "$summary") || true
+[ "${echo:-0}" -ge 3 ] && [ "${partial:-0}" -eq "$echo" ] &&
+	pass "capture: all $echo echo frames TP_STATUS_CSUMNOTREADY (CHECKSUM_PARTIAL from the tap)" ||
+	fail "capture: ${partial:-?} of ${echo:-?} echo frames CSUMNOTREADY ($(cat "$summary"))"
+[ "${echo:-0}" -ge 3 ] && [ "${pseudo:-0}" -eq "$echo" ] &&
+	pass "capture: their UDP checksum fields hold the pseudo-header sum only" ||
+	fail "capture: ${pseudo:-?} of ${echo:-?} echo frames with the pseudo-header sum"
+
+# A second opinion on the guest's driver: QEMU microvm's virtio-net-device on the same tap,
+# with the offloaded echoes too.
 if command -v qemu-system-x86_64 >/dev/null; then
 	out=$TEST_TMP/qemu.out
-	in_ns timeout 120 qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off \
+	in_ns python3 "$TEST_TMP/host.py" 02:00:00:aa:bb:dd "$out" "$TEST_TMP/qemu.err" \
+		timeout 120 qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off \
 		-enable-kvm -cpu host,-arch-capabilities,+invtsc -nodefaults -no-user-config \
 		-nographic -no-reboot -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 -m 256M \
 		-global virtio-mmio.force-legacy=false \
 		-netdev tap,id=n0,ifname=mtap0,script=no,downscript=no \
 		-device "virtio-net-device,netdev=n0,mac=02:00:00:aa:bb:dd" -kernel "$REFGUEST" \
-		-append "net_ip=10.77.0.2 net_gw=10.77.0.1 expect_mac=02:00:00:aa:bb:dd" \
-		</dev/null >"$out" 2>&1
-	rc=$?
+		-append "net_ip=10.77.0.2 net_gw=10.77.0.1 expect_mac=02:00:00:aa:bb:dd net_udp_echo=3 net_csum_offload" \
+		>"$summary"
+	rc=$(sed -n 's/^rc //p' "$summary")
 	# Only the network checks count: QEMU's MP table and memory map differ from millivm's by
 	# design, so the guest's exit status is not 0 there (see virtio-qemu.sh).
 	grep -aq '^ok net-mac: MAC 02:00:00:aa:bb:dd as expected' "$out" &&
@@ -115,6 +158,11 @@ if command -v qemu-system-x86_64 >/dev/null; then
 		grep -aq '^ok net-ping: echo reply from 10.77.0.1' "$out" &&
 		pass "the guest's driver also works on QEMU microvm's virtio-net-device" ||
 		fail "under QEMU (exit $rc): $(grep -a '^FAIL\|^ok net\|^ok virtio' "$out" | tr '\n' ' ')"
+	read -r _ _ partial _ pseudo < <(grep '^echo-csum' "$summary") || true
+	grep -aq '^ok net-csum-offload: VIRTIO_NET_F_CSUM negotiated, 3 echoes' "$out" &&
+		grep -q '^echoes 3$' "$summary" && [ "${partial:-0}" -ge 3 ] &&
+		pass "QEMU's device takes the guest's NEEDS_CSUM echoes the same way (${partial} partial)" ||
+		fail "offload under QEMU: $(grep -a 'csum\|udp-echo' "$out" | tr '\n' ' ') $(cat "$summary")"
 else
 	echo "SKIP: qemu-system-x86_64 not installed: no second opinion on the guest's driver"
 fi

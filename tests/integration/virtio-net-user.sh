@@ -4,7 +4,9 @@
 # as root it proves that by running millivm as nobody (group kvm for /dev/kvm only). The
 # reference guest, with its default address 10.0.2.15 and gateway 10.0.2.2, gets its ARP and
 # ping answered by slirp's gateway and echoes the datagrams a host client sends to a UDP
-# forward on 127.0.0.1; then the same on another network (net=), and bad input: bad options
+# forward on 127.0.0.1; with net_csum_offload it finds no VIRTIO_NET_F_CSUM (libslirp takes
+# no offloads) and computes the UDP checksums slirp verifies; then the same on another
+# network (net=), and bad input: bad options
 # and a forward to a host port already in use, each one clear line and a non-zero exit; as
 # root also --uid/--gid, which drops privileges after the backend thread started.
 . "$(dirname "$0")/../lib/common.sh"
@@ -82,6 +84,22 @@ expect_stdout '^ok net-udp-echo: 3 datagrams echoed' "guest echoed 3 datagrams o
 grep -q '^echoes 3$' "$summary" && pass "host client got 3 echoes through hostfwd=udp::$port-:7" ||
 	fail "host echoes: $(grep echoes "$summary") (stderr: $(head -3 "$err"))"
 [ ! -s "$err" ] && pass "nothing on stderr" || fail "stderr: $(head -3 "$err")"
+
+# net_csum_offload without CSUM offered: the guest computes full UDP checksums, which slirp
+# checks (a wrong one is dropped, and the host would get no echo).
+port=$(free_port udp)
+python3 "$TEST_TMP/host.py" "$port" "$out" "$err" "${unpriv[@]}" timeout 150 "$vm_bin" \
+	-k "$guest" --net "user,hostfwd=udp::$port-:7" -a "net_udp_echo=3 net_csum_offload" \
+	>"$summary"
+rc=$(sed -n 's/^rc //p' "$summary")
+rc=${rc:-255}
+expect_rc 0 "reference guest passes on --net user with net_csum_offload"
+expect_stdout '^skip net-csum-offload: VIRTIO_NET_F_CSUM not offered: 3 echoes with UDP checksums computed' \
+	"no CSUM offered by --net user: the guest says it computes the checksums"
+expect_stdout '^ok net-udp-echo: 3 datagrams echoed, UDP checksums computed' \
+	"guest echoed 3 datagrams with computed UDP checksums"
+grep -q '^echoes 3$' "$summary" && pass "host client got the 3 checksummed echoes through slirp" ||
+	fail "checksummed echoes: $(grep echoes "$summary") (stderr: $(head -3 "$err"))"
 
 # Another network, QEMU's net= syntax: the gateway follows (.2), the guest is told its address.
 run_user() {
