@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "assert_msg.h"
 #include "boot/file_reader.h"
 #include "boot/initrd.h"
 #include "boot/memmap.h"
@@ -23,12 +24,6 @@
 
 #define PAGE 4096ull
 #define EBDA_HOLE (LAYOUT_HIMEM_START - LAYOUT_EBDA_START) /* reserved below 1 MiB */
-
-static void assert_msg_contains(const char *msg, const char *want)
-{
-	if (!strstr(msg, want))
-		fail_msg("error '%s' does not mention '%s'", msg, want);
-}
 
 /* Guest RAM the way the monitor maps it: lazily, so 8 GiB costs only the pages touched. */
 static void ram_alloc(struct guest_mem *mem, uint64_t size)

@@ -12,13 +12,8 @@
 
 #include <cmocka.h>
 
+#include "assert_msg.h"
 #include "core/bus.h"
-
-static void assert_msg_contains(const char *msg, const char *want)
-{
-	if (!strstr(msg, want))
-		fail_msg("error '%s' does not mention '%s'", msg, want);
-}
 
 /* A device that records its last access and answers reads with a fixed pattern. */
 struct recorder {

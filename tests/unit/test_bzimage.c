@@ -17,6 +17,7 @@
 
 #include <asm/bootparam.h>
 
+#include "assert_msg.h"
 #include "boot/bzimage.h"
 #include "boot/initrd.h"
 #include "boot/memmap.h"
@@ -82,12 +83,6 @@ static int teardown(void **state)
 	fake_guest_ram_free(&f->mem);
 	free(f);
 	return 0;
-}
-
-static void assert_msg_contains(const char *msg, const char *want)
-{
-	if (!strstr(msg, want))
-		fail_msg("error '%s' does not mention '%s'", msg, want);
 }
 
 /* The image: setup sectors (header at 0x1f1), then PM_SIZE bytes of a recognisable kernel. */

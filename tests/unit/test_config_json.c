@@ -16,17 +16,12 @@
 
 #include <cmocka.h>
 
+#include "assert_msg.h"
 #include "api/config_json.h"
 #include "api/fc_config.h"
 #include "millivm/layout.h"
 
 #define FIXTURES "tests/fixtures/api/"
-
-static void assert_msg_contains(const char *msg, const char *want)
-{
-	if (!strstr(msg, want))
-		fail_msg("error '%s' does not mention '%s'", msg, want);
-}
 
 /* A fixture with its placeholders replaced by fixed fake paths. */
 static char *load_fixture(const char *name)

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "assert_msg.h"
 #include "millivm/abi.h"
 #include "x86/cpuid.h"
 
@@ -24,12 +25,6 @@
 #define L1_EBX 0x07100800u /* stale APIC id 7, count 16, CLFLUSH 8 */
 #define L7_EBX (1u << 0 | 1u << 20) /* fsgsbase, smap */
 #define KVM_FEATURES (1u << 3 | 1u << 24) /* CLOCKSOURCE2, CLOCKSOURCE_STABLE_BIT */
-
-static void assert_msg_contains(const char *msg, const char *want)
-{
-	if (!strstr(msg, want))
-		fail_msg("error '%s' does not mention '%s'", msg, want);
-}
 
 static void add(struct cpuid_table *t, uint32_t leaf, uint32_t index, uint32_t flags,
 		uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx)

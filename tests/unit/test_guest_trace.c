@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "assert_msg.h"
 #include "core/guest_mem.h"
 #include "fake_ram.h"
 #include "debug/guest_trace.h"
@@ -47,12 +48,6 @@ static int teardown(void **state)
 	fake_guest_ram_free(&f->mem);
 	free(f);
 	return 0;
-}
-
-static void assert_msg_contains(const char *msg, const char *want)
-{
-	if (!strstr(msg, want))
-		fail_msg("error '%s' does not mention '%s'", msg, want);
 }
 
 /* Write a header at gpa; returns the guest's record array right behind it. */

@@ -14,17 +14,12 @@
 
 #include <cmocka.h>
 
+#include "assert_msg.h"
 #include "core/options.h"
 #include "core/parse.h"
 #include "millivm/layout.h"
 
 #define MAX_ARGS 48
-
-static void assert_msg_contains(const char *msg, const char *want)
-{
-	if (!strstr(msg, want))
-		fail_msg("error '%s' does not mention '%s'", msg, want);
-}
 
 /* argv as main() gets it: writable strings (--drive is split in place), NULL-terminated. */
 struct fixture {

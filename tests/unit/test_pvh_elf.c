@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "assert_msg.h"
 #include "boot/pvh_elf.h"
 #include "core/guest_mem.h"
 #include "fake_ram.h"
@@ -55,12 +56,6 @@ static int teardown(void **state)
 }
 
 /* ------------------------------------------------------------------------ helpers */
-
-static void assert_msg_contains(const char *msg, const char *want)
-{
-	if (!strstr(msg, want))
-		fail_msg("error '%s' does not mention '%s'", msg, want);
-}
 
 static int load(struct fixture *f)
 {
