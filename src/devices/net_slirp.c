@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "core/sandbox.h"
+#include "core/wakeup.h"
 #include "devices/net_user_opts.h"
 #include "devices/slirp_lib.h"
 
@@ -128,9 +129,7 @@ static void ring_free(struct frame_ring *r)
 
 static void wake(struct net_slirp *s)
 {
-	uint64_t one = 1;
-	ssize_t n = write(s->wake_fd, &one, sizeof(one));
-	(void)n; /* EAGAIN: the counter is already non-zero, the thread will wake anyway */
+	wakeup_signal(s->wake_fd);
 }
 
 static int64_t now_ns(void)
@@ -369,11 +368,8 @@ static void *backend_thread(void *arg)
 		s->lib->pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
 		int n = poll(s->pfds, s->npfds, (int)timeout);
 		s->lib->pollfds_poll(s->slirp, n < 0, cb_get_revents, s);
-		if (n > 0 && (s->pfds[0].revents & POLLIN)) {
-			uint64_t count;
-			ssize_t r = read(s->wake_fd, &count, sizeof(count));
-			(void)r;
-		}
+		if (n > 0 && (s->pfds[0].revents & POLLIN))
+			wakeup_drain(s->wake_fd);
 		run_timers(s);
 		if (atomic_exchange(&s->rx_kick, false))
 			flush_rx(s); /* before new frames: those the guest refuses wait for a kick */

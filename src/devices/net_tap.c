@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/sandbox.h"
+#include "core/wakeup.h"
 #include "devices/virtio_log.h"
 
 /* One header and the largest frame the tap hands over with TSO: 64 KiB and some headers. */
@@ -42,16 +43,12 @@ static struct tap *tap_of(struct net_backend *be)
 
 static void wake(struct tap *tap)
 {
-	uint64_t one = 1;
-	while (write(tap->wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-		;
+	wakeup_signal(tap->wake_fd);
 }
 
 static void drain_wake(struct tap *tap)
 {
-	uint64_t v;
-	while (read(tap->wake_fd, &v, sizeof(v)) < 0 && errno == EINTR)
-		;
+	wakeup_drain(tap->wake_fd);
 }
 
 /* Until a wake-up (rx_ready or stop); with the tap too when read_tap. */

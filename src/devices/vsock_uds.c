@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/sandbox.h"
+#include "core/wakeup.h"
 #include "devices/virtio_log.h"
 #include "devices/virtio_vsock.h"
 
@@ -79,9 +80,9 @@ static struct uds_conn *uc_of(struct vsock_uds *u, const struct vsock_conn *c)
 
 static void wake(struct vsock_uds *u)
 {
-	uint64_t one = 1;
-	if (write(u->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		virtio_log("virtio-vsock: cannot wake the host thread: %s", strerror(errno));
+	int rc = wakeup_signal(u->wake_fd);
+	if (rc < 0)
+		virtio_log("virtio-vsock: cannot wake the host thread: %s", strerror(-rc));
 }
 
 static void mark_dirty(struct vsock_uds *u, struct vsock_conn *c)
@@ -452,8 +453,7 @@ static int expire(struct vsock_uds *u)
 
 static void run_dirty(struct vsock_uds *u)
 {
-	uint64_t count;
-	if (read(u->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+	if (wakeup_drain(u->wake_fd) < 0)
 		return;
 	struct virtio_vsock *v = u->dev;
 	pthread_mutex_lock(&v->transport.lock);
