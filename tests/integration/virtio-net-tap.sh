@@ -26,42 +26,25 @@ in_ns ip addr add 10.77.0.1/24 dev mtap0
 in_ns ip link set mtap0 up
 mac=02:00:00:aa:bb:cc
 
+export PYTHONPATH=$(cd "$(dirname "$0")/../lib" && pwd) # udp_echo.py
 # host.py: capture on the tap, run millivm, send 3 datagrams to 10.77.0.2:7, check echoes.
 cat >"$TEST_TMP/host.py" <<'PY'
-import socket, struct, subprocess, sys, time
+import socket, struct, sys, time
+import udp_echo  # tests/lib, on PYTHONPATH
 mac_text, out_path, err_path = sys.argv[1], sys.argv[2], sys.argv[3]
 mac = bytes(int(x, 16) for x in mac_text.split(":"))
 cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 cap.setsockopt(263, 8, 1)  # SOL_PACKET, PACKET_AUXDATA: the skb's checksum state per frame
 cap.bind(("mtap0", 0))
 cap.setblocking(False)
-vm = subprocess.Popen(sys.argv[4:], stdin=subprocess.DEVNULL, stdout=open(out_path, "w"),
-                      stderr=open(err_path, "w"))
+vm = udp_echo.start_vm(sys.argv[4:], out_path, err_path)
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.bind(("10.77.0.1", 0))
 udp.settimeout(2)
-echoed = 0
-for i in range(3):
-    msg = b"millivm-echo-%d-%s" % (i, b"x" * (40 + i))
-    for attempt in range(30):
-        if vm.poll() is not None:
-            break
-        udp.sendto(msg, ("10.77.0.2", 7))
-        try:
-            data, peer = udp.recvfrom(2048)
-            while data != msg:  # a late echo of an earlier retransmission
-                data, peer = udp.recvfrom(2048)
-        except socket.timeout:
-            continue
-        if peer == ("10.77.0.2", 7):
-            echoed += 1
-        break
+messages = [b"millivm-echo-%d-%s" % (i, b"x" * (40 + i)) for i in range(3)]
+echoed = udp_echo.echo_all(vm, udp, ("10.77.0.2", 7), messages, 30)
 print("echoes %d" % echoed)
-try:
-    rc = vm.wait(timeout=120)
-except subprocess.TimeoutExpired:
-    vm.kill()
-    rc = vm.wait()
+rc = udp_echo.wait_vm(vm)
 print("rc %d" % rc)
 def fold(s):
     while s >> 16:

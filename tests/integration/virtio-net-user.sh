@@ -38,37 +38,19 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == 'udp' else
 s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])" "$1"
 }
 
+export PYTHONPATH=$(cd "$(dirname "$0")/../lib" && pwd) # udp_echo.py
 # host.py PORT OUT ERR CMD...: run the VM, send 3 datagrams to 127.0.0.1:PORT, count echoes.
 cat >"$TEST_TMP/host.py" <<'PY'
-import socket, subprocess, sys
+import socket, sys
+import udp_echo  # tests/lib, on PYTHONPATH
 port, out_path, err_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-vm = subprocess.Popen(sys.argv[4:], stdin=subprocess.DEVNULL, stdout=open(out_path, "w"),
-                      stderr=open(err_path, "w"))
+vm = udp_echo.start_vm(sys.argv[4:], out_path, err_path)
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.settimeout(1)
-echoed = 0
-for i in range(3):
-    msg = b"millivm-user-%d-%s" % (i, b"y" * (100 * i))
-    for attempt in range(60):  # the guest may still be booting: resend until it answers
-        if vm.poll() is not None:
-            break
-        udp.sendto(msg, ("127.0.0.1", port))
-        try:
-            data, peer = udp.recvfrom(2048)
-            while data != msg:  # a late echo of an earlier resend
-                data, peer = udp.recvfrom(2048)
-        except socket.timeout:
-            continue
-        if peer == ("127.0.0.1", port):
-            echoed += 1
-        break
+messages = [b"millivm-user-%d-%s" % (i, b"y" * (100 * i)) for i in range(3)]
+echoed = udp_echo.echo_all(vm, udp, ("127.0.0.1", port), messages, 60)
 print("echoes %d" % echoed)
-try:
-    rc = vm.wait(timeout=120)
-except subprocess.TimeoutExpired:
-    vm.kill()
-    rc = vm.wait()
-print("rc %d" % rc)
+print("rc %d" % udp_echo.wait_vm(vm))
 PY
 
 out=$TEST_TMP/stdout err=$TEST_TMP/stderr summary=$TEST_TMP/summary
