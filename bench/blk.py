@@ -23,6 +23,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+from qemu_microvm import microvm_argv  # bench/, beside this script
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,17 +71,10 @@ def qemu_argv(args, image):
     qemu = shutil.which("qemu-system-x86_64")
     if not qemu:
         return None
-    # The flags of tests/integration/virtio-qemu.sh: acpi=off so that QEMU puts the
-    # virtio_mmio.device= tokens on the command line, modern virtio-mmio (version 2).
     # cache=writeback,aio=threads are QEMU's defaults, spelled out: the page cache, as millivm.
-    return [qemu, "-M", "microvm,x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off",
-            "-enable-kvm", "-cpu", "host,-arch-capabilities,+invtsc", "-m", GUEST_MEM,
-            "-smp", "1", "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
-            "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-            "-global", "virtio-mmio.force-legacy=false",
-            "-drive", f"id=d0,file={image},format=raw,if=none,cache=writeback,aio=threads",
-            "-device", "virtio-blk-device,drive=d0",
-            "-kernel", args.guest, "-append", guest_cmdline(args)]
+    return microvm_argv(qemu, GUEST_MEM, args.guest, guest_cmdline(args), virtio=True, devices=[
+        "-drive", f"id=d0,file={image},format=raw,if=none,cache=writeback,aio=threads",
+        "-device", "virtio-blk-device,drive=d0"])
 
 
 LINE = re.compile(r"^blk-bench (\w+) (.*)$")

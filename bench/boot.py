@@ -14,6 +14,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+from qemu_microvm import microvm_argv  # bench/, beside this script
 import tempfile
 import time
 
@@ -60,14 +61,7 @@ def qemu_argv(kernel, mem, append):
     qemu = shutil.which("qemu-system-x86_64")
     if not qemu:
         return None
-    # -arch-capabilities: some KVMs (this nested one) refuse MSR 0x10a and QEMU aborts;
-    # +invtsc: QEMU offers the 0x40000010 timing leaf only with it (tests/integration/
-    # qemu-refguest.sh uses the same flags).
-    return [qemu, "-M", "microvm,x-option-roms=off,rtc=off,pit=off,pic=off",
-            "-enable-kvm", "-cpu", "host,-arch-capabilities,+invtsc", "-m", mem, "-smp", "1",
-            "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-serial", "stdio",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-            "-kernel", kernel, "-append", append]
+    return microvm_argv(qemu, mem, kernel, append)
 
 
 def millivm_timeline(argv, runs):

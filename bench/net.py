@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+from qemu_microvm import microvm_argv  # bench/, beside this script
 import tempfile
 import time
 
@@ -93,13 +94,8 @@ def qemu_argv(args, backend, count):
     qemu = shutil.which("qemu-system-x86_64")
     if not qemu:
         return None
-    # The flags of bench/blk.py and tests/integration/virtio-qemu.sh (modern virtio-mmio).
-    return [qemu, "-M", "microvm,x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off",
-            "-enable-kvm", "-cpu", "host,-arch-capabilities,+invtsc", "-m", GUEST_MEM,
-            "-smp", "1", "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
-            "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-            "-global", "virtio-mmio.force-legacy=false"] + BACKENDS[backend]["qemu"] + [
-            "-kernel", args.guest, "-append", guest_cmdline(backend, count)]
+    return microvm_argv(qemu, GUEST_MEM, args.guest, guest_cmdline(backend, count), virtio=True,
+                        devices=BACKENDS[backend]["qemu"])
 
 
 def wait_ready(sock, target, proc, limit=120.0):

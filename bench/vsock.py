@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+from qemu_microvm import microvm_argv  # bench/, beside this script
 import tempfile
 import threading
 import time
@@ -124,12 +125,9 @@ def qemu_argv(kernel, append):
     if not os.path.exists("/dev/vhost-vsock"):
         return None, ("no /dev/vhost-vsock on this host: QEMU's vsock device is vhost-vsock "
                       "(the kernel's vhost_vsock module), so there is nothing to compare with")
-    return [qemu, "-M", "microvm,x-option-roms=off,rtc=off,pit=off,pic=off",
-            "-enable-kvm", "-cpu", "host,-arch-capabilities,+invtsc", "-m", "256M", "-smp", "1",
-            "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-serial", "null",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-            "-device", "vhost-vsock-device,guest-cid=%d" % CID,
-            "-kernel", kernel, "-append", append], None
+    # virtio: the guest finds the device through the command-line token, as under millivm
+    return microvm_argv(qemu, "256M", kernel, append, virtio=True, serial="null",
+                        devices=["-device", "vhost-vsock-device,guest-cid=%d" % CID]), None
 
 
 def run_once(name, argv, connect, pings, size_kib):
